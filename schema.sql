@@ -1,0 +1,138 @@
+-- dnssync database schema: the whole current schema, readable on its own.
+--
+-- The numbered files in src/store/migrations/ build exactly this (a test compares the two);
+-- change the schema by adding a migration and updating this file in the same commit.
+--
+-- Conventions: every timestamp is UTC ISO 8601 text ('2026-11-22T08:11:21.123Z'), so text order
+-- is time order. A record's id is the lowercase hex SHA-256 of "{type}:{domain}:{target}", the
+-- same formula as the legacy Python tool, so history joins across the migration.
+
+-- A UniFi Network controller (console or UniFi OS Server). The API key is never stored:
+-- only its fingerprint, to show when a key was rotated.
+CREATE TABLE controllers (
+  host            TEXT PRIMARY KEY,          -- URL host, with the port when not the default (legacy key)
+  name            TEXT NOT NULL,
+  url             TEXT NOT NULL,
+  key_fingerprint TEXT,                      -- 'sha256:' + 12 hex digits
+  app_version     TEXT,                      -- from GET /v1/info
+  last_contact    TEXT                       -- last successful discovery
+) STRICT;
+
+-- A site of a controller. A site uuid is only unique within its controller: every console's
+-- 'default' site has the same uuid, so sites have their own integer id.
+CREATE TABLE sites (
+  id                 INTEGER PRIMARY KEY,
+  controller_host    TEXT NOT NULL REFERENCES controllers (host) ON UPDATE CASCADE,
+  uuid               TEXT NOT NULL,
+  internal_reference TEXT,
+  name               TEXT,
+  first_seen         TEXT NOT NULL,
+  last_synced        TEXT,                   -- last successful discovery of its policies
+  gone_at            TEXT,                   -- the controller listed its sites without this one
+  UNIQUE (controller_host, uuid)
+) STRICT;
+
+-- A DNS record by identity. record_raw is the API body of its identity fields
+-- (type, domain and the type's target fields), from which create bodies are built.
+CREATE TABLE dns_records (
+  id          TEXT PRIMARY KEY,
+  type        TEXT NOT NULL,
+  domain      TEXT NOT NULL,
+  target      TEXT NOT NULL,
+  record_raw  TEXT NOT NULL,
+  first_seen  TEXT NOT NULL,
+  orphaned_at TEXT                           -- set when its last origin ended; NULL while it has one
+) STRICT;
+CREATE INDEX dns_records_orphaned ON dns_records (orphaned_at) WHERE orphaned_at IS NOT NULL;
+
+-- A site where a record exists natively (not created by dnssync): the record's origin there.
+CREATE TABLE record_origins (
+  record_id  TEXT NOT NULL REFERENCES dns_records (id),
+  site_id    INTEGER NOT NULL REFERENCES sites (id),
+  first_seen TEXT NOT NULL,                  -- the oldest origin wins attribute disagreements
+  policy_id  TEXT,                           -- the native policy's id at that site
+  attributes TEXT NOT NULL,                  -- JSON: enabled, ttlSeconds, ... as found there
+  PRIMARY KEY (record_id, site_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX record_origins_site ON record_origins (site_id);
+
+-- A policy that dnssync created at a site. `pending` is the intent written (and committed)
+-- before a write request is sent; it is cleared with the outcome, so a run killed in between
+-- leaves enough for the next run to tell its own policy from a native one.
+CREATE TABLE replicas (
+  record_id       TEXT NOT NULL REFERENCES dns_records (id),
+  site_id         INTEGER NOT NULL REFERENCES sites (id),
+  policy_id       TEXT,                      -- NULL until the create is confirmed (or learnt by discovery)
+  created_at      TEXT NOT NULL,
+  pending         TEXT CHECK (pending IN ('create', 'update', 'delete')),
+  pending_run_id  INTEGER REFERENCES runs (id),
+  pending_body    TEXT,                      -- JSON body of the pending create/update
+  PRIMARY KEY (record_id, site_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX replicas_site ON replicas (site_id);
+CREATE UNIQUE INDEX replicas_policy ON replicas (site_id, policy_id) WHERE policy_id IS NOT NULL;
+CREATE INDEX replicas_pending ON replicas (pending_run_id) WHERE pending IS NOT NULL;
+
+-- One row per invocation of sync (dry runs included). outcome is NULL while it runs, or
+-- after a crash.
+CREATE TABLE runs (
+  id           INTEGER PRIMARY KEY,
+  started_at   TEXT NOT NULL,
+  finished_at  TEXT,
+  mode         TEXT NOT NULL CHECK (mode IN ('sync', 'dry-run')),
+  host         TEXT NOT NULL,
+  pid          INTEGER NOT NULL,
+  user         TEXT NOT NULL,
+  version      TEXT NOT NULL,
+  policy       TEXT NOT NULL,
+  outcome      TEXT CHECK (outcome IN ('success', 'partial', 'refused', 'drift', 'failed', 'interrupted')),
+  exit_code    INTEGER,
+  sites_ok     INTEGER NOT NULL DEFAULT 0,
+  sites_failed INTEGER NOT NULL DEFAULT 0,
+  created      INTEGER NOT NULL DEFAULT 0,
+  updated      INTEGER NOT NULL DEFAULT 0,
+  deleted      INTEGER NOT NULL DEFAULT 0,
+  skipped      INTEGER NOT NULL DEFAULT 0,
+  failed       INTEGER NOT NULL DEFAULT 0
+) STRICT;
+CREATE INDEX runs_started ON runs (started_at);
+
+-- Everything dnssync did or found, newest last. Type, domain and target are copied from the
+-- record so that history stays whole after `orphans --prune` removes the record row.
+CREATE TABLE sync_events (
+  id        INTEGER PRIMARY KEY AUTOINCREMENT,
+  run_id    INTEGER REFERENCES runs (id),     -- NULL for events imported from the legacy tool
+  record_id TEXT NOT NULL,
+  type      TEXT NOT NULL,
+  domain    TEXT NOT NULL,
+  target    TEXT NOT NULL,
+  site_id   INTEGER REFERENCES sites (id),    -- NULL for record-wide events (ORPHANED, RESTORED)
+  status    TEXT NOT NULL CHECK (status IN
+              ('CREATED', 'UPDATED', 'DELETED', 'SKIPPED', 'FAILED', 'DISCOVERED', 'ORPHANED', 'RESTORED')),
+  reason    TEXT,
+  timestamp TEXT NOT NULL
+) STRICT;
+CREATE INDEX sync_events_time ON sync_events (timestamp);
+CREATE INDEX sync_events_domain ON sync_events (domain, timestamp);
+CREATE INDEX sync_events_record ON sync_events (record_id, timestamp);
+CREATE INDEX sync_events_site ON sync_events (site_id, timestamp);
+CREATE INDEX sync_events_status ON sync_events (status, timestamp);
+CREATE INDEX sync_events_run ON sync_events (run_id);
+
+-- At most one row: the sync that holds the database. A row whose process is gone is stale.
+CREATE TABLE sync_lock (
+  id           INTEGER PRIMARY KEY CHECK (id = 1),
+  run_id       INTEGER,
+  host         TEXT NOT NULL,
+  pid          INTEGER NOT NULL,
+  acquired_at  TEXT NOT NULL,
+  heartbeat_at TEXT NOT NULL
+) STRICT;
+
+-- Applied migrations; checksum is the SHA-256 of the migration file as applied.
+CREATE TABLE schema_migrations (
+  version    INTEGER PRIMARY KEY,
+  name       TEXT NOT NULL,
+  checksum   TEXT NOT NULL,
+  applied_at TEXT NOT NULL
+) STRICT;

@@ -1,0 +1,117 @@
+import { resolve } from 'node:path';
+import type { Writable } from 'node:stream';
+import { loadConfig, resolveConfigPath } from '../config/load.ts';
+import type { Config, SyncPolicy } from '../config/types.ts';
+import { ConfigError, UsageError } from '../errors.ts';
+import { createLogger, LOG_LEVELS, type LogFormat, type Logger, type LogLevel } from '../log/logger.ts';
+import { createOutput, type Output } from './output.ts';
+
+/** What a command may touch of the outside world; tests pass their own. */
+export interface Io {
+  stdout: Writable & { isTTY?: boolean };
+  stderr: Writable & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+/** The global options of SPEC §2, as commander parsed them. */
+export interface GlobalOptions {
+  config?: string;
+  db?: string;
+  logFormat?: string;
+  logLevel?: string;
+  color?: boolean;
+  quiet?: boolean;
+}
+
+/** Everything a command needs besides its own options. */
+export interface App {
+  readonly io: Io;
+  readonly logger: Logger;
+  readonly output: Output;
+  /** --db, DNSSYNC_DB, the legacy DB_PATH, then ./dnssync.db. */
+  readonly dbPath: string;
+  /** Finds and validates the config file; only commands that talk to controllers call it. */
+  loadConfig(overrides?: { policy?: SyncPolicy; concurrency?: number }): Config;
+}
+
+export function createApp(io: Io, options: GlobalOptions): App {
+  const logger = createLogger({
+    stream: io.stderr,
+    format: logFormat(io, options),
+    level: options.quiet ? 'warn' : logLevel(io.env, options.logLevel),
+    color: colorAllowed(io.stderr, io.env, options.color),
+  });
+  const output = createOutput(io.stdout, colorAllowed(io.stdout, io.env, options.color));
+  const dbPath = resolve(io.cwd, options.db ?? (nonEmpty(io.env.DNSSYNC_DB) || nonEmpty(io.env.DB_PATH) || 'dnssync.db'));
+
+  return {
+    io,
+    logger,
+    output,
+    dbPath,
+    loadConfig(overrides) {
+      const found = resolveConfigPath({ flag: options.config, env: io.env, cwd: io.cwd });
+      if (!found) {
+        throw new ConfigError(
+          'no config file found (looked for ./dnssync.yaml, ./dnssync.json, $CONFIG_PATH and /config/controllers.json); pass --config PATH',
+        );
+      }
+      const config = loadConfig({ path: found.path, env: io.env, overrides });
+      for (const controller of config.controllers) logger.redact(controller.apiKey);
+      for (const warning of config.warnings) logger.warn(warning);
+      logger.debug('config loaded', { file: config.file, controllers: config.controllers.length });
+      return config;
+    },
+  };
+}
+
+/** The log format before commander has parsed anything, for errors in parsing itself. */
+export function earlyLogger(io: Io, argv: string[]): Logger {
+  const flag = argv.find((arg, i) => argv[i - 1] === '--log-format') ?? argv.find((a) => a.startsWith('--log-format='))?.slice(13);
+  const format: LogFormat = flag === 'json' || flag === 'text' ? flag : defaultFormat(io);
+  return createLogger({ stream: io.stderr, format, level: 'error', color: colorAllowed(io.stderr, io.env, !argv.includes('--no-color')) });
+}
+
+function logFormat(io: Io, options: GlobalOptions): LogFormat {
+  const value = options.logFormat ?? nonEmpty(io.env.DNSSYNC_LOG_FORMAT);
+  if (value === undefined) return defaultFormat(io);
+  if (value !== 'text' && value !== 'json') {
+    const where = options.logFormat !== undefined ? '--log-format' : 'DNSSYNC_LOG_FORMAT';
+    throw new UsageError(`${where}: expected text or json, got '${value}'`);
+  }
+  return value;
+}
+
+// The legacy tool's LOG_LEVEL used Python's names; accept them so old deployments keep working.
+const LEGACY_LEVELS: Record<string, LogLevel> = { warning: 'warn', critical: 'error' };
+
+function logLevel(env: NodeJS.ProcessEnv, flag: string | undefined): LogLevel {
+  const [where, raw] =
+    flag !== undefined
+      ? ['--log-level', flag]
+      : nonEmpty(env.DNSSYNC_LOG_LEVEL)
+        ? ['DNSSYNC_LOG_LEVEL', env.DNSSYNC_LOG_LEVEL!]
+        : nonEmpty(env.LOG_LEVEL)
+          ? ['LOG_LEVEL', env.LOG_LEVEL!]
+          : ['default', 'info'];
+  const value = raw.toLowerCase();
+  const level = LEGACY_LEVELS[value] ?? value;
+  if (!(LOG_LEVELS as string[]).includes(level)) {
+    throw new UsageError(`${where}: expected one of ${LOG_LEVELS.join(', ')}, got '${raw}'`);
+  }
+  return level as LogLevel;
+}
+
+function defaultFormat(io: Io): LogFormat {
+  return io.stderr.isTTY ? 'text' : 'json';
+}
+
+/** Colour only on a terminal, and never with NO_COLOR (non-empty) or --no-color. */
+function colorAllowed(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv, flag: boolean | undefined): boolean {
+  return stream.isTTY === true && !nonEmpty(env.NO_COLOR) && flag !== false;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}

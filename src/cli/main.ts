@@ -1,0 +1,80 @@
+import { Command, CommanderError } from 'commander';
+import { DnssyncError } from '../errors.ts';
+import { VERSION } from '../version.ts';
+import { createApp, earlyLogger, type App, type Io } from './app.ts';
+import { migrateCommand } from './commands/migrate.ts';
+import { ExitCode, exitCodeFor } from './exit-codes.ts';
+
+/** A command's work: it gets the app and its own parsed options, and returns the exit code. */
+export type CommandAction<Options> = (app: App, options: Options) => Promise<number> | number;
+export type Runner = <Options>(action: CommandAction<Options>) => (options: Options) => Promise<void>;
+
+/** Runs the CLI and returns its exit code; nothing below this calls process.exit. */
+export async function main(argv: string[], io: Io = processIo()): Promise<number> {
+  let app: App | undefined;
+  let exitCode: number = ExitCode.Success;
+  const program = buildProgram(io);
+  const run: Runner = (action) => async (options) => {
+    app = createApp(io, program.opts());
+    exitCode = await action(app, options);
+  };
+  for (const command of [migrateCommand(run)]) {
+    // Subcommands get the program's output, help and error handling (addCommand does not copy them).
+    program.addCommand(command.copyInheritedSettings(program));
+  }
+
+  if (argv.length === 0) {
+    program.outputHelp({ error: true });
+    return ExitCode.Usage;
+  }
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    return report(error, app?.logger ?? earlyLogger(io, argv));
+  }
+}
+
+function buildProgram(io: Io): Command {
+  return new Command('dnssync')
+    .description('Keep the local DNS records of every site on many UniFi Network controllers in step.')
+    .version(VERSION, '--version', 'print the version and exit')
+    .helpOption('-h, --help', 'show help')
+    .option('--config <path>', 'config file (env DNSSYNC_CONFIG; default ./dnssync.yaml, ./dnssync.json, /config/controllers.json)')
+    .option('--db <path>', 'SQLite database (env DNSSYNC_DB or DB_PATH; default ./dnssync.db)')
+    .option('--log-format <format>', 'text or json (env DNSSYNC_LOG_FORMAT; default text on a terminal, json otherwise)')
+    .option('--log-level <level>', 'error, warn, info or debug (env DNSSYNC_LOG_LEVEL; default info)')
+    .option('--no-color', 'no colour, even on a terminal (also env NO_COLOR)')
+    .option('--quiet', 'log only warnings and errors, and no progress')
+    .configureHelp({ showGlobalOptions: true })
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      // Usage errors are reported once, by report(), in the log format.
+      outputError: () => {},
+    })
+    .exitOverride()
+    .showSuggestionAfterError(true);
+}
+
+function report(error: unknown, logger: App['logger']): number {
+  const code = exitCodeFor(error);
+  if (error instanceof CommanderError) {
+    if (code !== ExitCode.Success) logger.error(error.message.replace(/^error: /, ''));
+  } else if (error instanceof DnssyncError) {
+    logger.error(error.message);
+  } else {
+    logger.error(`internal error: ${(error as Error)?.message ?? String(error)}`);
+    logger.debug((error as Error)?.stack ?? '');
+  }
+  return code;
+}
+
+function processIo(): Io {
+  // `dnssync history | head` closes the pipe early; that is not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+  return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
+}

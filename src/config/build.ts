@@ -1,0 +1,95 @@
+/** From schema-checked data to controller drafts and sync settings: defaults and cross-field rules, no I/O. */
+import type { KeySource } from './key.ts';
+import { formatPath, type KeyPath } from './path.ts';
+import type { RawConfig, RawController } from './schema.ts';
+import type { Source } from './source.ts';
+import { DEFAULT_SYNC, RECORD_TYPES, type ControllerConfig, type RecordType, type SyncConfig, type SyncPolicy } from './types.ts';
+
+/** A controller before its key and CA file are read; `at` and the paths say where to point errors. */
+export interface Draft extends Omit<ControllerConfig, 'apiKey' | 'keyFingerprint' | 'keySource'> {
+  at: KeyPath;
+  /** The keys holding the URL and the record types, which the legacy format names differently. */
+  fields: { url: string; recordTypes: string };
+  key: { source: KeySource; value: string; path: KeyPath };
+}
+
+const KEY_FIELDS = [
+  ['apiKeyFile', 'file'],
+  ['apiKeyEnv', 'env'],
+  ['apiKey', 'inline'],
+] as const;
+
+export function draftsFromConfig(raw: RawConfig, source: Source): { drafts: Draft[]; warnings: string[] } {
+  const warnings: string[] = [];
+  const drafts = raw.controllers.map((c: RawController, i): Draft => {
+    const at = ['controllers', i];
+    const given = KEY_FIELDS.filter(([field]) => c[field] != null);
+    if (given.length === 0) throw source.error(at, 'no API key; give one of apiKeyFile, apiKeyEnv or apiKey');
+    if (given.length > 1) throw source.error([...at, given[1]![0]], `give only one of ${given.map(([f]) => f).join(', ')}`);
+    const [field, keySource] = given[0]!;
+    const name = c.name ?? c.url.host;
+    const verify = c.tls?.verify ?? true;
+    const enabled = c.clients?.enabled ?? false;
+    if (enabled && c.clients?.domainSuffix == null) {
+      throw source.error([...at, 'clients', 'domainSuffix'], 'required when clients.enabled is true');
+    }
+    if (keySource === 'inline') warnings.push(`${formatPath([...at, field])}: API key inline in the config file; prefer apiKeyFile or apiKeyEnv`);
+    if (!verify) warnings.push(`${formatPath([...at, 'tls', 'verify'])}: TLS certificate verification is off for controller ${name}`);
+    if (c.url.url.startsWith('http:')) {
+      warnings.push(`${formatPath([...at, 'url'])}: plain http: the API key crosses the network unencrypted to controller ${name}`);
+    }
+    return {
+      at,
+      fields: { url: 'url', recordTypes: 'recordTypes' },
+      name,
+      url: c.url.url,
+      host: c.url.host,
+      key: { source: keySource, value: c[field]!, path: [...at, field] },
+      tls: { verify, ...(c.tls?.caFile != null && { caFile: c.tls.caFile }), ...(c.tls?.fingerprint != null && { fingerprint: c.tls.fingerprint }) },
+      sites: c.sites ?? null,
+      excludeSites: c.excludeSites ?? [],
+      recordTypes: c.recordTypes ? unique(c.recordTypes) : null,
+      clients: { enabled, domainSuffix: c.clients?.domainSuffix ?? '' },
+    };
+  });
+  return { drafts, warnings };
+}
+
+/** Command-line flags win over the file, the file over the defaults (SPEC §2). */
+export function syncFromConfig(raw: RawConfig['sync'], overrides: { policy?: SyncPolicy; concurrency?: number } = {}): SyncConfig {
+  return {
+    recordTypes: raw?.recordTypes ? unique(raw.recordTypes) : [...DEFAULT_SYNC.recordTypes],
+    domains: raw?.domains ?? [],
+    excludeDomains: raw?.excludeDomains ?? [],
+    policy: overrides.policy ?? (raw?.policy as SyncPolicy | null | undefined) ?? DEFAULT_SYNC.policy,
+    orphanGracePeriodMs: raw?.orphanGracePeriod ?? DEFAULT_SYNC.orphanGracePeriodMs,
+    maxDeletePercent: raw?.maxDeletePercent ?? DEFAULT_SYNC.maxDeletePercent,
+    concurrency: overrides.concurrency ?? raw?.concurrency ?? DEFAULT_SYNC.concurrency,
+    requestTimeoutMs: raw?.requestTimeout ?? DEFAULT_SYNC.requestTimeoutMs,
+  };
+}
+
+/** Names label output and hosts identify controllers in the database: both must be unique. */
+export function checkUnique(drafts: readonly Draft[], source: Source): void {
+  drafts.forEach((d, i) => {
+    const first = drafts.findIndex((o) => o.host === d.host);
+    if (first < i) throw source.error([...d.at, d.fields.url], `same host ${d.host} as ${formatPath(drafts[first]!.at)}`);
+    const named = drafts.findIndex((o) => o.name === d.name);
+    if (named < i) throw source.error([...d.at, 'name'], `duplicate controller name "${d.name}" (also ${formatPath(drafts[named]!.at)})`);
+  });
+}
+
+/** Controllers that sync different record types pass some records one way only; worth one warning. */
+export function recordTypeWarning(drafts: readonly Draft[], sync: SyncConfig): string | undefined {
+  const order = (t: RecordType) => RECORD_TYPES.indexOf(t);
+  const sets = drafts.map((d) => (d.recordTypes ?? sync.recordTypes).toSorted((a, b) => order(a) - order(b)).join(', '));
+  if (new Set(sets).size <= 1) return undefined;
+  // Point at a controller that has its own list: that is what makes them differ.
+  const odd = drafts.find((d, i) => d.recordTypes !== null && sets.some((s) => s !== sets[i]))!;
+  const list = drafts.map((d, i) => `${d.name}: ${sets[i]}`).join('; ');
+  return `${formatPath([...odd.at, odd.fields.recordTypes])}: controllers sync different record types (${list}); a record of a type a controller does not sync is neither read from nor written to it`;
+}
+
+function unique(types: RecordType[]): RecordType[] {
+  return [...new Set(types)];
+}

@@ -1,0 +1,131 @@
+/** Reads, checks and completes a config file: the only entry point the rest of dnssync needs. */
+import { readFileSync } from 'node:fs';
+import { dirname, extname, resolve } from 'node:path';
+import { ConfigError, UsageError } from '../errors.ts';
+import { checkUnique, draftsFromConfig, recordTypeWarning, syncFromConfig, type Draft } from './build.ts';
+import { keyFingerprint, readApiKey, reason } from './key.ts';
+import { draftsFromLegacy, legacySchema } from './legacy.ts';
+import { configSchema, validate } from './schema.ts';
+import { parseSource, type Source } from './source.ts';
+import { SYNC_POLICIES, type Config, type ControllerConfig, type SyncConfig, type SyncPolicy } from './types.ts';
+
+export { resolveConfigPath } from './resolve.ts';
+
+export interface LoadOptions {
+  path: string;
+  env: NodeJS.ProcessEnv;
+  /** The command-line flags, which win over the file. */
+  overrides?: { policy?: SyncPolicy; concurrency?: number };
+}
+
+/** Throws ConfigError (exit 2) for any problem in the file, UsageError for a bad override. */
+export function loadConfig(options: LoadOptions): Config {
+  const { path: file, env, overrides = {} } = options;
+  checkOverrides(overrides);
+  const ext = extname(file).toLowerCase();
+  const syntax = ext === '.yaml' || ext === '.yml' ? 'yaml' : ext === '.json' ? 'json' : undefined;
+  if (!syntax) throw new ConfigError(`unsupported file type "${ext || '(none)'}"; use .yaml, .yml or .json`, file);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const why = reason(e);
+    throw new ConfigError(why === 'not found' ? 'file not found' : `cannot read the file: ${why}`, file);
+  }
+  const { data, source } = parseSource(file, text, syntax);
+  // Problems are worded never to quote a value; this catches what slips through (e.g. an inline key repeated as a key name).
+  const secrets = inlineKeys(data);
+  try {
+    const config = build(data, source, syntax, env, overrides, secrets);
+    return { ...config, warnings: config.warnings.map((w) => hide(w, secrets)) };
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    const clean = (t: string | undefined) => t && hide(t, secrets);
+    throw e.message === hide(e.message, secrets) ? e : new ConfigError(clean(e.problem)!, clean(e.file), clean(e.keyPath));
+  }
+}
+
+function build(
+  data: unknown,
+  source: Source,
+  syntax: 'yaml' | 'json',
+  env: NodeJS.ProcessEnv,
+  overrides: NonNullable<LoadOptions['overrides']>,
+  secrets: string[],
+): Config {
+  const legacy = syntax === 'json' && Array.isArray(data);
+  if (!legacy && (data === null || typeof data !== 'object' || Array.isArray(data))) {
+    const hint = Array.isArray(data) ? ' (a legacy controllers array must be a .json file)' : '';
+    throw source.error([], `the top level must be a mapping with controllers:${hint}`);
+  }
+  let drafts: Draft[], warnings: string[], sync: SyncConfig;
+  if (legacy) {
+    ({ drafts, warnings } = draftsFromLegacy(validate(legacySchema, data, source), source));
+    sync = syncFromConfig(undefined, overrides);
+  } else {
+    const raw = validate(configSchema, data, source);
+    ({ drafts, warnings } = draftsFromConfig(raw, source));
+    sync = syncFromConfig(raw.sync, overrides);
+  }
+  checkUnique(drafts, source);
+  const typesWarning = recordTypeWarning(drafts, sync);
+  const baseDir = dirname(resolve(source.file));
+  const controllers = drafts.map((d) => complete(d, source, env, baseDir, secrets));
+  return {
+    file: resolve(source.file),
+    format: legacy ? 'legacy-json' : syntax,
+    controllers,
+    sync,
+    warnings: typesWarning ? [...warnings, typesWarning] : warnings,
+  };
+}
+
+/** The I/O part of a controller: its key and its CA file; relative paths are taken from the config's folder. */
+function complete(d: Draft, source: Source, env: NodeJS.ProcessEnv, baseDir: string, secrets: string[]): ControllerConfig {
+  let apiKey: string;
+  try {
+    apiKey = readApiKey(d.key.source, d.key.value, env, baseDir);
+  } catch (e) {
+    throw source.error(d.key.path, (e as Error).message);
+  }
+  secrets.push(apiKey);
+  const tls = { ...d.tls };
+  if (tls.caFile !== undefined) {
+    tls.caFile = resolve(baseDir, tls.caFile);
+    let pem: string;
+    try {
+      pem = readFileSync(tls.caFile, 'utf8');
+    } catch (e) {
+      throw source.error([...d.at, 'tls', 'caFile'], `cannot read CA file ${tls.caFile}: ${reason(e)}`);
+    }
+    if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+      throw source.error([...d.at, 'tls', 'caFile'], `CA file ${tls.caFile} holds no PEM certificate`);
+    }
+  }
+  const { at: _at, fields: _fields, key, ...rest } = d;
+  return { ...rest, tls, apiKey, keyFingerprint: keyFingerprint(apiKey), keySource: key.source };
+}
+
+function checkOverrides(o: NonNullable<LoadOptions['overrides']>): void {
+  if (o.policy !== undefined && !SYNC_POLICIES.includes(o.policy)) {
+    throw new UsageError(`--policy: must be one of ${SYNC_POLICIES.join(', ')}`);
+  }
+  if (o.concurrency !== undefined && !(Number.isInteger(o.concurrency) && o.concurrency >= 1 && o.concurrency <= 64)) {
+    throw new UsageError('--concurrency: must be an integer from 1 to 64');
+  }
+}
+
+/** Inline keys as written, before validation, so that even an error about their own entry can hide them. */
+function inlineKeys(data: unknown): string[] {
+  const entries = Array.isArray(data) ? data : (data as { controllers?: unknown } | null)?.controllers;
+  if (!Array.isArray(entries)) return [];
+  return entries
+    .flatMap((c: unknown) => (c && typeof c === 'object' ? [(c as Record<string, unknown>).apiKey, (c as Record<string, unknown>).api_key] : []))
+    .filter((k): k is string => typeof k === 'string')
+    .map((k) => k.trim());
+}
+
+function hide(text: string, secrets: readonly string[]): string {
+  // Very short "keys" would blank out ordinary words; real API keys are long.
+  return secrets.filter((s) => s.length >= 8).reduce((t, s) => t.replaceAll(s, '[redacted]'), text);
+}

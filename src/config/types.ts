@@ -1,0 +1,72 @@
+/** The validated config that the rest of dnssync consumes; built only by loadConfig. */
+
+export type RecordType = 'A_RECORD' | 'AAAA_RECORD' | 'CNAME_RECORD' | 'MX_RECORD' | 'TXT_RECORD' | 'SRV_RECORD';
+export type SyncPolicy = 'sync' | 'upsert-only' | 'create-only';
+
+export const RECORD_TYPES: readonly RecordType[] = [
+  'A_RECORD', 'AAAA_RECORD', 'CNAME_RECORD', 'MX_RECORD', 'TXT_RECORD', 'SRV_RECORD',
+];
+export const SYNC_POLICIES: readonly SyncPolicy[] = ['sync', 'upsert-only', 'create-only'];
+
+export interface TlsConfig {
+  verify: boolean;
+  /** Absolute path (relative ones are resolved against the config file's folder). */
+  caFile?: string;
+  /** Normalized `sha256:AB:CD:...`, uppercase, 32 bytes. */
+  fingerprint?: string;
+}
+
+export interface ControllerConfig {
+  /** Label for output; default: the URL's host. */
+  name: string;
+  /** Normalized origin: `https://10.0.0.1`, `https://host:11443`; no trailing slash, no path. */
+  url: string;
+  /** `new URL(url).host`: the controller's identity in the database (port only when not default). */
+  host: string;
+  /** The secret itself: never put it in a message, log line or the database. */
+  apiKey: string;
+  /** `sha256:` + first 12 hex digits of sha256(apiKey): safe to store and show. */
+  keyFingerprint: string;
+  keySource: 'file' | 'env' | 'inline';
+  tls: TlsConfig;
+  /** Include list (internalReference, name or uuid); null = all sites. */
+  sites: string[] | null;
+  excludeSites: string[];
+  /** Per-controller override; null = use sync.recordTypes. */
+  recordTypes: RecordType[] | null;
+  /** domainSuffix is lowercase without leading/trailing dot; '' when not given. */
+  clients: { enabled: boolean; domainSuffix: string };
+}
+
+export interface SyncConfig {
+  recordTypes: RecordType[];
+  /** Include globs, lowercase without trailing dot; empty = all. */
+  domains: string[];
+  excludeDomains: string[];
+  policy: SyncPolicy;
+  orphanGracePeriodMs: number;
+  maxDeletePercent: number;
+  concurrency: number;
+  requestTimeoutMs: number;
+}
+
+export interface Config {
+  /** Absolute path of the file the config was read from. */
+  file: string;
+  format: 'yaml' | 'json' | 'legacy-json';
+  controllers: ControllerConfig[];
+  sync: SyncConfig;
+  /** For the CLI to log; each starts with the key path it is about. */
+  warnings: string[];
+}
+
+export const DEFAULT_SYNC: Readonly<SyncConfig> = Object.freeze({
+  recordTypes: ['A_RECORD', 'AAAA_RECORD', 'CNAME_RECORD'] as RecordType[],
+  domains: [] as string[],
+  excludeDomains: [] as string[],
+  policy: 'sync' as SyncPolicy,
+  orphanGracePeriodMs: 15 * 60_000,
+  maxDeletePercent: 30,
+  concurrency: 4,
+  requestTimeoutMs: 30_000,
+});

@@ -1,0 +1,129 @@
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { DatabaseError } from '../errors.ts';
+import { applyPending, checkCompatible, type Migration } from './migrations.ts';
+
+export const BUSY_TIMEOUT_MS = 5000;
+
+export interface OpenOptions {
+  /** Create the file when it does not exist (commands that write). */
+  create: boolean;
+  /** Open read-only and apply no migration (`migrate --status`, `repair --check`). */
+  readOnly?: boolean;
+}
+
+export interface Store {
+  db: DatabaseSync;
+  path: string;
+  /** Migrations applied while opening, for commands that report them. */
+  applied: Migration[];
+  close(): void;
+}
+
+/**
+ * Opens (or creates, mode 0600) a dnssync database: WAL, foreign keys, busy timeout, pending
+ * migrations applied. Refuses, with exit 1 and the file named, anything it cannot safely use.
+ */
+export function openStore(path: string, options: OpenOptions): Store {
+  const exists = existsSync(path);
+  if (!exists && !options.create) {
+    throw new DatabaseError(`no database at ${path} (run 'dnssync sync' to create one, or pass --db)`, path);
+  }
+  if (!exists) createEmptyFile(path);
+  else assertSqliteHeader(path);
+
+  const db = guard(path, () => new DatabaseSync(path, { readOnly: options.readOnly ?? false, timeout: BUSY_TIMEOUT_MS }));
+  try {
+    const applied = guard(path, () => {
+      // Checked before anything writes, so a file we refuse is left byte for byte as it was.
+      assertNotLegacy(db, path);
+      checkCompatible(db, path);
+      if (!options.readOnly) db.exec('PRAGMA journal_mode = WAL');
+      // FULL: an intent must be on disk before the write request it announces goes out.
+      db.exec('PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL');
+      return options.readOnly ? [] : applyPending(db);
+    });
+    return { db, path, applied, close: () => db.close() };
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+function createEmptyFile(path: string): void {
+  if (!existsSync(dirname(path))) {
+    throw new DatabaseError(`cannot create database ${path}: directory ${dirname(path)} does not exist`, path);
+  }
+  try {
+    // SQLite then creates -wal and -shm with the same mode as the database file.
+    closeSync(openSync(path, 'wx', 0o600));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+      throw new DatabaseError(`cannot create database ${path}: ${(error as Error).message}`, path);
+    }
+  }
+}
+
+const SQLITE_HEADER = 'SQLite format 3\0';
+
+function assertSqliteHeader(path: string): void {
+  if (statSync(path).size === 0) return; // an empty file is a valid empty database
+  const header = Buffer.alloc(16);
+  const fd = openSync(path, 'r');
+  try {
+    readSync(fd, header, 0, 16, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (header.toString('latin1') !== SQLITE_HEADER) {
+    throw new DatabaseError(
+      `${path} is not a SQLite database; check --db, or if it is a damaged dnssync database run 'dnssync repair --db ${path}'`,
+      path,
+    );
+  }
+}
+
+function assertNotLegacy(db: DatabaseSync, path: string): void {
+  const tables = new Set(
+    (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name),
+  );
+  if (tables.has('dns_records') && tables.has('sync_events') && !tables.has('schema_migrations')) {
+    throw new DatabaseError(
+      `${path} is a database of the legacy Python tool (unifi-dns-sync); this version of dnssync cannot convert it yet, and left it untouched`,
+      path,
+    );
+  }
+}
+
+const SQLITE_CORRUPT = 11;
+const SQLITE_NOTADB = 26;
+const SQLITE_BUSY = 5;
+
+/** Turns SQLite's low-level failures into one-line DatabaseErrors that name the file. */
+export function guard<T>(path: string, work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    throw toDatabaseError(error, path) ?? error;
+  }
+}
+
+export function toDatabaseError(error: unknown, path: string): DatabaseError | undefined {
+  const errcode = (error as { errcode?: number }).errcode;
+  if ((error as { code?: string }).code !== 'ERR_SQLITE_ERROR') return undefined;
+  const primary = (errcode ?? 0) & 0xff;
+  if (primary === SQLITE_CORRUPT || primary === SQLITE_NOTADB) {
+    return new DatabaseError(
+      `database ${path} is corrupt (${(error as Error).message}); run 'dnssync repair --db ${path}' to recover what can be recovered`,
+      path,
+    );
+  }
+  if (primary === SQLITE_BUSY) {
+    return new DatabaseError(
+      `database ${path} is locked by another process (waited ${BUSY_TIMEOUT_MS / 1000} s); try again when it is done`,
+      path,
+    );
+  }
+  return new DatabaseError(`database ${path}: ${(error as Error).message}`, path);
+}

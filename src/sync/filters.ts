@@ -1,0 +1,33 @@
+import type { RecordType } from '../config/types.ts';
+import type { DnsRecord } from './identity.ts';
+
+export interface DomainFilter {
+  domains: readonly string[];
+  excludeDomains: readonly string[];
+}
+
+/** `*` matches any run of characters (dots included), `?` one character; case-insensitive. */
+export function globToRegExp(glob: string): RegExp {
+  const source = glob
+    .toLowerCase()
+    .split('')
+    .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
+    .join('');
+  return new RegExp(`^${source}$`);
+}
+
+/** Whether a record passes the config filters for a site that syncs `types`. */
+export function recordFilter(filter: DomainFilter): (record: DnsRecord, types: readonly RecordType[]) => boolean {
+  const include = filter.domains.map(globToRegExp);
+  const exclude = filter.excludeDomains.map(globToRegExp);
+  const byDomain = new Map<string, boolean>();
+  const domainAllowed = (domain: string) => {
+    let allowed = byDomain.get(domain);
+    if (allowed === undefined) {
+      allowed = (include.length === 0 || include.some((re) => re.test(domain))) && !exclude.some((re) => re.test(domain));
+      byDomain.set(domain, allowed);
+    }
+    return allowed;
+  };
+  return (record, types) => types.includes(record.type) && domainAllowed(record.domain);
+}

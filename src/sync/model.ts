@@ -1,0 +1,79 @@
+import type { RecordType } from '../config/types.ts';
+import type { Attributes, DnsRecord } from './identity.ts';
+
+/**
+ * The plain data the planner works on. Discovery and the store produce it; the planner
+ * (pure functions) turns it into a Plan; apply and the store carry the Plan out.
+ */
+
+/** A site as the database knows it. `key` is its row id (site uuids repeat across controllers). */
+export interface SiteRef {
+  key: number;
+  controller: string; // controller host
+  controllerName: string;
+  uuid: string;
+  name: string;
+  internalReference: string;
+}
+
+/** A policy found at a site that dnssync considers (USER_DEFINED or no origin; not FORWARD_DOMAIN). */
+export interface LivePolicy {
+  policyId: string;
+  record: DnsRecord;
+  attributes: Attributes;
+}
+
+/**
+ * How a site took part in this run:
+ * - discovered: its policies were listed completely;
+ * - failed: discovery failed: it keeps all its origins and gets no writes;
+ * - excluded: the config leaves it out: its origins end, it gets no writes;
+ * - gone: its controller no longer lists it: its origins end.
+ */
+export type SiteStatus = 'discovered' | 'failed' | 'excluded' | 'gone';
+
+/** What discovery saw at one site this run. */
+export interface SiteSnapshot {
+  site: SiteRef;
+  status: SiteStatus;
+  /** Changes may be applied here: discovered, and chosen by --site if given. */
+  writable: boolean;
+  /** Record types synced to and from this site (the controller's, or sync.recordTypes). */
+  recordTypes: readonly RecordType[];
+  /** Considered policies, when discovered. */
+  policies: LivePolicy[];
+  /** Domains of every other policy at the site (other origins, FORWARD_DOMAIN): CNAMEs may not go there. */
+  otherDomains: ReadonlySet<string>;
+  /** Client-derived A records: this site is their origin, though no policy holds them. */
+  derived: Array<{ record: DnsRecord; attributes: Attributes }>;
+}
+
+export interface KnownOrigin {
+  firstSeen: string;
+  policyId: string | null;
+  attributes: Attributes;
+}
+
+export interface KnownReplica {
+  policyId: string | null;
+  pending: 'create' | 'update' | 'delete' | null;
+  pendingRunId: number | null;
+  pendingBody: string | null;
+}
+
+export interface KnownRecord {
+  record: DnsRecord;
+  firstSeen: string;
+  orphanedAt: string | null;
+}
+
+/** What the database remembers from earlier runs. */
+export interface KnownState {
+  records: Map<string, KnownRecord>;
+  /** recordId → siteKey → origin. */
+  origins: Map<string, Map<number, KnownOrigin>>;
+  /** siteKey → recordId → replica. */
+  replicas: Map<number, Map<string, KnownReplica>>;
+  /** Sites the database knows, by key, including ones not seen this run. */
+  sites: Map<number, SiteRef>;
+}

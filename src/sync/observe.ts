@@ -1,0 +1,205 @@
+import type { Attributes, DnsRecord } from './identity.ts';
+import { sameAttributes } from './identity.ts';
+import type { KnownOrigin, KnownReplica, KnownState, LivePolicy, SiteSnapshot } from './model.ts';
+import type { RecordType } from '../config/types.ts';
+
+/**
+ * What this run observed, before deciding any write: which live policies are ours, which sites
+ * are origins of which records, which records became orphans. Pure; the store records the
+ * `changes`, the planner works on the rest.
+ */
+
+/** A bookkeeping change to the database, with the event it implies (SPEC §4.8). */
+export type Change =
+  | { op: 'record.add'; record: DnsRecord; at: string }
+  | { op: 'origin.add'; record: DnsRecord; siteKey: number; origin: KnownOrigin }
+  | { op: 'origin.update'; record: DnsRecord; siteKey: number; origin: KnownOrigin }
+  | { op: 'origin.remove'; record: DnsRecord; siteKey: number }
+  | { op: 'record.orphan'; record: DnsRecord; at: string }
+  | { op: 'record.restore'; record: DnsRecord }
+  /** A replica's policy id learnt by identity: after a crash mid-create (event CREATED), or from a legacy import. */
+  | { op: 'replica.adopt'; record: DnsRecord; siteKey: number; policyId: string; recovered: boolean; runId: number | null }
+  /** A replica whose policy is gone: deleted by us before a crash (event DELETED), or by someone at the site. */
+  | { op: 'replica.forget'; record: DnsRecord; siteKey: number; recovered: boolean; runId: number | null }
+  /** An update that went through before a crash (event UPDATED when `recovered`), or an intent to drop. */
+  | { op: 'replica.settle'; record: DnsRecord; siteKey: number; recovered: boolean; runId: number | null };
+
+/** A replica found live at its site this run. */
+export interface LiveReplica {
+  replica: KnownReplica;
+  live: LivePolicy;
+}
+
+export interface SiteObservation {
+  snapshot: SiteSnapshot;
+  /** recordId → our live replica. */
+  replicas: Map<string, LiveReplica>;
+  /** Live policies that are not ours (every type, filtered or not). */
+  natives: LivePolicy[];
+  /** Records whose replica someone deleted at the site: recreating them says so. */
+  vanished: Set<string>;
+}
+
+export interface Observation {
+  changes: Change[];
+  sites: SiteObservation[];
+  /** recordId → siteKey → origin, after this run's discovery. */
+  origins: Map<string, Map<number, KnownOrigin>>;
+  records: Map<string, { record: DnsRecord; orphanedAt: string | null }>;
+}
+
+export interface ObserveInput {
+  snapshots: SiteSnapshot[];
+  known: KnownState;
+  /** Whether a record passes the config filters for a site syncing `types`. */
+  passes: (record: DnsRecord, types: readonly RecordType[]) => boolean;
+  now: string;
+}
+
+export function observe({ snapshots, known, passes, now }: ObserveInput): Observation {
+  const changes: Change[] = [];
+  const records = new Map<string, { record: DnsRecord; orphanedAt: string | null }>();
+  for (const [id, known_] of known.records) records.set(id, { record: known_.record, orphanedAt: known_.orphanedAt });
+  const origins = new Map<string, Map<number, KnownOrigin>>();
+  for (const [id, bySite] of known.origins) origins.set(id, new Map(bySite));
+  const originsBySite = indexBySite(known.origins);
+
+  const sites: SiteObservation[] = [];
+  for (const snapshot of snapshots) {
+    const siteKey = snapshot.site.key;
+    if (snapshot.status === 'failed') continue; // keeps every origin, learns nothing
+    if (snapshot.status !== 'discovered') {
+      for (const recordId of originsBySite.get(siteKey) ?? []) {
+        origins.get(recordId)!.delete(siteKey);
+        changes.push({ op: 'origin.remove', record: records.get(recordId)!.record, siteKey });
+      }
+      continue;
+    }
+    const observed = matchReplicas(snapshot, known.replicas.get(siteKey) ?? new Map(), known.records, changes);
+    sites.push(observed);
+
+    const current = currentOrigins(snapshot, observed.natives, passes);
+    for (const [recordId, found] of current) {
+      if (!records.has(recordId)) {
+        records.set(recordId, { record: found.record, orphanedAt: null });
+        changes.push({ op: 'record.add', record: found.record, at: now });
+      }
+      const bySite = origins.get(recordId) ?? new Map<number, KnownOrigin>();
+      origins.set(recordId, bySite);
+      const before = bySite.get(siteKey);
+      const origin = { firstSeen: before?.firstSeen ?? now, policyId: found.policyId, attributes: found.attributes };
+      if (!before) changes.push({ op: 'origin.add', record: found.record, siteKey, origin });
+      else if (before.policyId !== found.policyId || !sameAttributes(before.attributes, found.attributes)) {
+        changes.push({ op: 'origin.update', record: found.record, siteKey, origin });
+      }
+      bySite.set(siteKey, origin);
+    }
+    for (const recordId of originsBySite.get(siteKey) ?? []) {
+      if (current.has(recordId)) continue;
+      origins.get(recordId)!.delete(siteKey);
+      changes.push({ op: 'origin.remove', record: records.get(recordId)!.record, siteKey });
+    }
+  }
+
+  for (const [recordId, state] of records) {
+    const hasOrigin = (origins.get(recordId)?.size ?? 0) > 0;
+    if (hasOrigin && state.orphanedAt !== null) {
+      state.orphanedAt = null;
+      changes.push({ op: 'record.restore', record: state.record });
+    } else if (!hasOrigin && state.orphanedAt === null) {
+      state.orphanedAt = now;
+      changes.push({ op: 'record.orphan', record: state.record, at: now });
+    }
+  }
+  return { changes, sites, origins, records };
+}
+
+/**
+ * Tells our replicas from native policies. A policy is ours when its id is a replica's; a replica
+ * without an id (a create interrupted by a crash, or imported from the legacy tool) is matched
+ * by identity, so a crash never turns our own policy into a native one.
+ */
+function matchReplicas(
+  snapshot: SiteSnapshot,
+  known: Map<string, KnownReplica>,
+  catalogue: KnownState['records'],
+  changes: Change[],
+): SiteObservation {
+  const siteKey = snapshot.site.key;
+  const byPolicyId = new Map<string, string>();
+  for (const [recordId, replica] of known) if (replica.policyId) byPolicyId.set(replica.policyId, recordId);
+
+  const replicas = new Map<string, LiveReplica>();
+  const natives: LivePolicy[] = [];
+  for (const live of snapshot.policies) {
+    const recordId = byPolicyId.get(live.policyId);
+    if (recordId !== undefined) {
+      replicas.set(recordId, { replica: known.get(recordId)!, live });
+      continue;
+    }
+    const unconfirmed = known.get(live.record.id);
+    if (unconfirmed && unconfirmed.policyId === null && !replicas.has(live.record.id)) {
+      const recovered = unconfirmed.pending === 'create';
+      changes.push({ op: 'replica.adopt', record: live.record, siteKey, policyId: live.policyId, recovered, runId: unconfirmed.pendingRunId });
+      replicas.set(live.record.id, { replica: { ...unconfirmed, policyId: live.policyId, pending: null }, live });
+      continue;
+    }
+    natives.push(live);
+  }
+
+  const vanished = new Set<string>();
+  for (const [recordId, replica] of known) {
+    const found = replicas.get(recordId);
+    if (!found) {
+      const recovered = replica.pending === 'delete';
+      // Only a replica we had confirmed can have been deleted by someone else.
+      if (!recovered && replica.policyId !== null) vanished.add(recordId);
+      changes.push({ op: 'replica.forget', record: catalogue.get(recordId)!.record, siteKey, recovered, runId: replica.pendingRunId });
+    } else if (found.replica.pending !== null) {
+      const recovered = found.replica.pending === 'update' && sameBody(found.live, found.replica.pendingBody);
+      changes.push({ op: 'replica.settle', record: found.live.record, siteKey, recovered, runId: found.replica.pendingRunId });
+      found.replica = { ...found.replica, pending: null, pendingBody: null, pendingRunId: null };
+    }
+  }
+  return { snapshot, replicas, natives, vanished };
+}
+
+function sameBody(live: LivePolicy, pendingBody: string | null): boolean {
+  if (pendingBody === null) return false;
+  const body = JSON.parse(pendingBody) as { enabled: boolean; ttlSeconds?: number; domain: string };
+  return sameAttributes(live.attributes, { enabled: body.enabled, ttlSeconds: body.ttlSeconds }) && live.record.domain === body.domain;
+}
+
+interface FoundOrigin {
+  record: DnsRecord;
+  policyId: string | null;
+  attributes: Attributes;
+}
+
+/** The records this site is an origin of now: its native policies and client-derived records that pass the filters. */
+function currentOrigins(snapshot: SiteSnapshot, natives: LivePolicy[], passes: ObserveInput['passes']): Map<string, FoundOrigin> {
+  const current = new Map<string, FoundOrigin>();
+  for (const live of natives) {
+    if (!current.has(live.record.id) && passes(live.record, snapshot.recordTypes)) {
+      current.set(live.record.id, { record: live.record, policyId: live.policyId, attributes: live.attributes });
+    }
+  }
+  for (const derived of snapshot.derived) {
+    if (!current.has(derived.record.id) && passes(derived.record, snapshot.recordTypes)) {
+      current.set(derived.record.id, { record: derived.record, policyId: null, attributes: derived.attributes });
+    }
+  }
+  return current;
+}
+
+function indexBySite(origins: Map<string, Map<number, KnownOrigin>>): Map<number, string[]> {
+  const bySite = new Map<number, string[]>();
+  for (const [recordId, sites] of origins) {
+    for (const siteKey of sites.keys()) {
+      const list = bySite.get(siteKey) ?? [];
+      list.push(recordId);
+      bySite.set(siteKey, list);
+    }
+  }
+  return bySite;
+}

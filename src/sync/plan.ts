@@ -1,0 +1,225 @@
+import type { SyncPolicy } from '../config/types.ts';
+import type { DnsPolicyBody } from '../unifi/types.ts';
+import { policyBody, sameAttributes, type Attributes, type DnsRecord } from './identity.ts';
+import type { KnownOrigin, SiteRef } from './model.ts';
+import type { Observation, SiteObservation } from './observe.ts';
+
+/** What the planner decides for one record at one site (SPEC §4.4). */
+export interface Action {
+  kind: 'create' | 'update' | 'delete' | 'skip';
+  site: SiteRef;
+  record: DnsRecord;
+  /** The live policy, for update and delete. */
+  policyId?: string;
+  /** The request body, for create and update. */
+  body?: DnsPolicyBody;
+  /** Why: always for skip, and for the less obvious creates, updates and deletes. */
+  reason?: string;
+}
+
+export interface SitePlan {
+  site: SiteRef;
+  /** Deletes first, then updates, creates and skips: a freed name can be taken in the same run. */
+  actions: Action[];
+  /** Our replicas at the site before this run. */
+  replicas: number;
+}
+
+/** A site where the run would delete more of our replicas than sync.maxDeletePercent allows. */
+export interface Refusal {
+  site: SiteRef;
+  deletes: number;
+  replicas: number;
+}
+
+export interface Plan {
+  sites: SitePlan[];
+  refusals: Refusal[];
+}
+
+export interface PlanOptions {
+  policy: SyncPolicy;
+  orphanGracePeriodMs: number;
+  maxDeletePercent: number;
+  passes: (record: DnsRecord, types: SiteObservation['snapshot']['recordTypes']) => boolean;
+  /** Every site the database knows, for the oldest-origin tie-break. */
+  sites: ReadonlyMap<number, SiteRef>;
+  now: Date;
+}
+
+/** The limit applies from this many replicas at a site up (SPEC §4.6). */
+export const DELETE_LIMIT_FLOOR = 10;
+
+/** Desired versus live, site by site. Pure: the same observation and options give the same plan. */
+export function plan(observation: Observation, options: PlanOptions): Plan {
+  const winners = new Map<string, Attributes>();
+  const winner = (recordId: string) => {
+    let attributes = winners.get(recordId);
+    if (!attributes) {
+      attributes = oldestOrigin(observation.origins.get(recordId)!, options.sites).attributes;
+      winners.set(recordId, attributes);
+    }
+    return attributes;
+  };
+  const disputed = disputedCnames(observation);
+
+  const sites: SitePlan[] = [];
+  const refusals: Refusal[] = [];
+  for (const site of observation.sites) {
+    if (!site.snapshot.writable) continue;
+    const sitePlan = planSite(site, observation, options, winner, disputed);
+    sites.push(sitePlan);
+    const deletes = sitePlan.actions.filter((a) => a.kind === 'delete').length;
+    if (sitePlan.replicas >= DELETE_LIMIT_FLOOR && deletes * 100 > options.maxDeletePercent * sitePlan.replicas) {
+      refusals.push({ site: site.snapshot.site, deletes, replicas: sitePlan.replicas });
+    }
+  }
+  return { sites, refusals };
+}
+
+function planSite(
+  site: SiteObservation,
+  observation: Observation,
+  options: PlanOptions,
+  winner: (recordId: string) => Attributes,
+  disputed: Map<string, string[]>,
+): SitePlan {
+  const { snapshot } = site;
+  const siteKey = snapshot.site.key;
+  const desired = new Map<string, DnsRecord>();
+  for (const [recordId, origins] of observation.origins) {
+    // Never written to a site that is one of its origins.
+    if (origins.size === 0 || origins.has(siteKey)) continue;
+    const { record } = observation.records.get(recordId)!;
+    if (options.passes(record, snapshot.recordTypes)) desired.set(recordId, record);
+  }
+
+  const deletes: Action[] = [];
+  const updates: Action[] = [];
+  const deleting = new Set<string>();
+  for (const [recordId, { live }] of site.replicas) {
+    const record = observation.records.get(recordId)!.record;
+    const base = { site: snapshot.site, record, policyId: live.policyId };
+    if (desired.has(recordId)) {
+      const attributes = winner(recordId);
+      if (options.policy === 'create-only') continue;
+      if (live.record.id !== recordId || !sameAttributes(live.attributes, attributes)) {
+        const reason = live.record.id !== recordId ? 'edited at the site; restored' : undefined;
+        updates.push({ kind: 'update', ...base, body: policyBody(record, attributes), ...(reason && { reason }) });
+      }
+      continue;
+    }
+    const reason = deleteReason(recordId, siteKey, observation, options);
+    if (reason === null || options.policy !== 'sync') continue;
+    deletes.push({ kind: 'delete', ...base, reason });
+    deleting.add(recordId);
+  }
+
+  const conflicts = conflictFinder(site, desired, deleting, disputed);
+  const creates: Action[] = [];
+  const skips: Action[] = [];
+  for (const [recordId, record] of desired) {
+    if (site.replicas.has(recordId)) continue;
+    const conflict = conflicts(record);
+    if (conflict) {
+      skips.push({ kind: 'skip', site: snapshot.site, record, reason: conflict });
+      continue;
+    }
+    const reason = site.vanished.has(recordId) ? 'deleted at the site; recreated' : undefined;
+    creates.push({ kind: 'create', site: snapshot.site, record, body: policyBody(record, winner(recordId)), ...(reason && { reason }) });
+  }
+  const actions = [deletes, updates, creates, skips].flatMap((list) => list.sort(byRecord));
+  return { site: snapshot.site, actions, replicas: site.replicas.size };
+}
+
+/** Why our replica of a record that is no longer wanted here goes, or null while an orphan's grace period runs. */
+function deleteReason(recordId: string, siteKey: number, observation: Observation, options: PlanOptions): string | null {
+  const origins = observation.origins.get(recordId);
+  if (origins && origins.size > 0) {
+    return origins.has(siteKey) ? 'the site has it natively now' : 'left out by the config filters';
+  }
+  const orphanedAt = observation.records.get(recordId)!.orphanedAt!;
+  const due = Date.parse(orphanedAt) + options.orphanGracePeriodMs;
+  return options.now.getTime() >= due ? `orphaned since ${orphanedAt}` : null;
+}
+
+/**
+ * CNAME rules (SPEC §4.4), checked against what the site will hold once this run's deletes are
+ * done: a CNAME cannot share its name with anything, so the controller would refuse the create.
+ */
+function conflictFinder(
+  site: SiteObservation,
+  desired: Map<string, DnsRecord>,
+  deleting: Set<string>,
+  disputed: Map<string, string[]>,
+): (record: DnsRecord) => string | null {
+  const atDomain = new Map<string, Array<{ type: string; native: boolean }>>();
+  const note = (domain: string, type: string, native: boolean) => {
+    const list = atDomain.get(domain) ?? [];
+    list.push({ type, native });
+    atDomain.set(domain, list);
+  };
+  for (const live of site.natives) note(live.record.domain, live.record.type, true);
+  for (const domain of site.snapshot.otherDomains) note(domain, 'OTHER', true);
+  for (const [recordId, { live }] of site.replicas) if (!deleting.has(recordId)) note(live.record.domain, live.record.type, false);
+  const wantedNonCname = new Set<string>();
+  for (const record of desired.values()) if (record.type !== 'CNAME_RECORD') wantedNonCname.add(record.domain);
+
+  return (record) => {
+    const present = atDomain.get(record.domain) ?? [];
+    if (record.type === 'CNAME_RECORD') {
+      const targets = disputed.get(record.domain);
+      if (targets) return `origins disagree on the CNAME target of ${record.domain} (${targets.join(', ')})`;
+      if (present.some((p) => p.native)) return `the site has a native policy at ${record.domain}`;
+      if (present.length > 0) return `the site has another record at ${record.domain}`;
+      if (wantedNonCname.has(record.domain)) return `other records are wanted at ${record.domain}`;
+      return null;
+    }
+    const cname = present.find((p) => p.type === 'CNAME_RECORD');
+    if (cname) return cname.native ? `the site has a native CNAME at ${record.domain}` : `the site has a CNAME at ${record.domain}`;
+    return null;
+  };
+}
+
+/** Domains whose origins want different CNAME targets, with those targets. */
+function disputedCnames(observation: Observation): Map<string, string[]> {
+  const targets = new Map<string, Set<string>>();
+  for (const [recordId, origins] of observation.origins) {
+    if (origins.size === 0) continue;
+    const { record } = observation.records.get(recordId)!;
+    if (record.type !== 'CNAME_RECORD') continue;
+    const set = targets.get(record.domain) ?? new Set<string>();
+    set.add(record.target);
+    targets.set(record.domain, set);
+  }
+  const disputed = new Map<string, string[]>();
+  for (const [domain, set] of targets) if (set.size > 1) disputed.set(domain, [...set].sort());
+  return disputed;
+}
+
+/** The oldest origin (first seen, then site uuid, then controller) decides a record's attributes. */
+export function oldestOrigin(origins: Map<number, KnownOrigin>, sites: ReadonlyMap<number, SiteRef>): KnownOrigin {
+  let best: { origin: KnownOrigin; site: SiteRef | undefined } | undefined;
+  for (const [siteKey, origin] of origins) {
+    const site = sites.get(siteKey);
+    if (!best || compareOrigins(origin, site, best.origin, best.site) < 0) best = { origin, site };
+  }
+  return best!.origin;
+}
+
+function compareOrigins(a: KnownOrigin, aSite: SiteRef | undefined, b: KnownOrigin, bSite: SiteRef | undefined): number {
+  return (
+    compareText(a.firstSeen, b.firstSeen) ||
+    compareText(aSite?.uuid ?? '', bSite?.uuid ?? '') ||
+    compareText(aSite?.controller ?? '', bSite?.controller ?? '')
+  );
+}
+
+function byRecord(a: Action, b: Action): number {
+  return compareText(a.record.domain, b.record.domain) || compareText(a.record.type, b.record.type) || compareText(a.record.target, b.record.target);
+}
+
+// Code-point order: stable across machines and locales, and cheap.
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,117 @@
+import type { RecordType } from '../../src/config/types.ts';
+import { attributesOf, recordOf, type DnsRecord } from '../../src/sync/identity.ts';
+import type { KnownOrigin, KnownReplica, KnownState, LivePolicy, SiteRef, SiteSnapshot, SiteStatus } from '../../src/sync/model.ts';
+import { observe, type Observation } from '../../src/sync/observe.ts';
+import { plan, type Plan, type PlanOptions } from '../../src/sync/plan.ts';
+import { recordFilter } from '../../src/sync/filters.ts';
+import type { DnsPolicyBody } from '../../src/unifi/types.ts';
+
+/** Small builders so that each planner case reads as data. */
+
+export const NOW = new Date('2026-11-22T12:00:00.000Z');
+export const minutesAgo = (m: number) => new Date(NOW.getTime() - m * 60_000).toISOString();
+
+export const A = (domain: string, ipv4Address: string, extra: Partial<DnsPolicyBody> = {}): DnsPolicyBody => ({
+  type: 'A_RECORD', enabled: true, domain, ipv4Address, ttlSeconds: 0, ...extra,
+});
+export const AAAA = (domain: string, ipv6Address: string): DnsPolicyBody => ({ type: 'AAAA_RECORD', enabled: true, domain, ipv6Address, ttlSeconds: 0 });
+export const CNAME = (domain: string, targetDomain: string): DnsPolicyBody => ({ type: 'CNAME_RECORD', enabled: true, domain, targetDomain, ttlSeconds: 0 });
+
+export const rec = (body: DnsPolicyBody): DnsRecord => recordOf(body)!;
+
+export function site(key: number, name = `site-${key}`, controller = 'c1:443'): SiteRef {
+  return { key, controller, controllerName: controller, uuid: `00000000-0000-0000-0000-${String(key).padStart(12, '0')}`, name, internalReference: name };
+}
+
+const DEFAULT_TYPES: RecordType[] = ['A_RECORD', 'AAAA_RECORD', 'CNAME_RECORD'];
+
+export function snap(
+  ref: SiteRef,
+  policies: Array<[policyId: string, body: DnsPolicyBody]>,
+  options: { status?: SiteStatus; writable?: boolean; types?: RecordType[]; otherDomains?: string[]; derived?: DnsPolicyBody[] } = {},
+): SiteSnapshot {
+  const status = options.status ?? 'discovered';
+  return {
+    site: ref,
+    status,
+    writable: options.writable ?? status === 'discovered',
+    recordTypes: options.types ?? DEFAULT_TYPES,
+    policies: policies.map(([policyId, body]): LivePolicy => ({ policyId, record: rec(body), attributes: attributesOf(body) })),
+    otherDomains: new Set(options.otherDomains ?? []),
+    derived: (options.derived ?? []).map((body) => ({ record: rec(body), attributes: attributesOf(body) })),
+  };
+}
+
+export interface KnownSpec {
+  sites: SiteRef[];
+  /** [body, siteKey, firstSeen] */
+  origins?: Array<[DnsPolicyBody, number, string?]>;
+  /** [body, siteKey, policyId, pending?] */
+  replicas?: Array<[DnsPolicyBody, number, string | null, KnownReplica['pending']?]>;
+  orphans?: Array<[DnsPolicyBody, string]>;
+}
+
+export function known(spec: KnownSpec): KnownState {
+  const state: KnownState = { records: new Map(), origins: new Map(), replicas: new Map(), sites: new Map(spec.sites.map((s) => [s.key, s])) };
+  const addRecord = (body: DnsPolicyBody) => {
+    const record = rec(body);
+    if (!state.records.has(record.id)) state.records.set(record.id, { record, firstSeen: minutesAgo(600), orphanedAt: null });
+    return record;
+  };
+  for (const [body, siteKey, firstSeen] of spec.origins ?? []) {
+    const record = addRecord(body);
+    const origin: KnownOrigin = { firstSeen: firstSeen ?? minutesAgo(600), policyId: `native-${siteKey}-${record.domain}`, attributes: attributesOf(body) };
+    const bySite = state.origins.get(record.id) ?? new Map();
+    bySite.set(siteKey, origin);
+    state.origins.set(record.id, bySite);
+  }
+  for (const [body, siteKey, policyId, pending] of spec.replicas ?? []) {
+    const record = addRecord(body);
+    const bySite = state.replicas.get(siteKey) ?? new Map();
+    bySite.set(record.id, { policyId, pending: pending ?? null, pendingRunId: pending ? 7 : null, pendingBody: pending === 'update' ? JSON.stringify(body) : null });
+    state.replicas.set(siteKey, bySite);
+  }
+  for (const [body, at] of spec.orphans ?? []) state.records.get(addRecord(body).id)!.orphanedAt = at;
+  return state;
+}
+
+export interface RunResult {
+  observation: Observation;
+  plan: Plan;
+}
+
+export function run(snapshots: SiteSnapshot[], state: KnownState, options: Partial<Omit<PlanOptions, 'passes' | 'sites' | 'now'>> & { domains?: string[]; excludeDomains?: string[] } = {}): RunResult {
+  const passes = recordFilter({ domains: options.domains ?? [], excludeDomains: options.excludeDomains ?? [] });
+  const sites = new Map(state.sites);
+  for (const s of snapshots) sites.set(s.site.key, s.site);
+  const observation = observe({ snapshots, known: state, passes, now: NOW.toISOString() });
+  const result = plan(observation, {
+    policy: options.policy ?? 'sync',
+    orphanGracePeriodMs: options.orphanGracePeriodMs ?? 15 * 60_000,
+    maxDeletePercent: options.maxDeletePercent ?? 30,
+    passes,
+    sites,
+    now: NOW,
+  });
+  return { observation, plan: result };
+}
+
+/** The plan as compact strings: "site-2 create A_RECORD host.lan 10.0.0.1 (reason)". */
+export function actions(result: RunResult): string[] {
+  return result.plan.sites.flatMap((s) =>
+    s.actions.map((a) => `${s.site.name} ${a.kind} ${a.record.type} ${a.record.domain} ${a.record.target}${a.reason ? ` (${a.reason})` : ''}`),
+  );
+}
+
+export function changes(result: RunResult): string[] {
+  return result.observation.changes.map((c) => {
+    const where = 'siteKey' in c ? ` @${c.siteKey}` : '';
+    const extra = 'recovered' in c && c.recovered ? ' recovered' : '';
+    return `${c.op} ${c.record.domain} ${c.record.target}${where}${extra}`;
+  });
+}
+
+/** The actions planned at the site called `name`. */
+export function at(result: RunResult, name: string) {
+  return result.plan.sites.find((s) => s.site.name === name)!.actions;
+}
