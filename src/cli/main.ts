@@ -3,6 +3,7 @@ import { DnssyncError } from '../errors.ts';
 import { VERSION } from '../version.ts';
 import { createApp, earlyLogger, type App, type Io } from './app.ts';
 import { migrateCommand } from './commands/migrate.ts';
+import { syncCommand } from './commands/sync.ts';
 import { ExitCode, exitCodeFor } from './exit-codes.ts';
 
 /** A command's work: it gets the app and its own parsed options, and returns the exit code. */
@@ -18,7 +19,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     app = createApp(io, program.opts());
     exitCode = await action(app, options);
   };
-  for (const command of [migrateCommand(run)]) {
+  for (const command of [syncCommand(run), migrateCommand(run)]) {
     // Subcommands get the program's output, help and error handling (addCommand does not copy them).
     program.addCommand(command.copyInheritedSettings(program));
   }

@@ -26,7 +26,7 @@ export function createOutput(stream: Writable & { isTTY?: boolean }, color: bool
       const table = new Table({
         head: head.map((h) => style.bold(h)),
         // cli-table3 colours heads and borders by default; no escape may reach a pipe.
-        style: { head: [], border: color ? ['grey'] : [] },
+        style: { head: [], border: color ? ['grey'] : [], compact: true },
       });
       table.push(...rows.map((row) => row.map(String)));
       stream.write(table.toString() + '\n');

@@ -171,8 +171,9 @@ function conflictFinder(
       const targets = disputed.get(record.domain);
       if (targets) return `origins disagree on the CNAME target of ${record.domain} (${targets.join(', ')})`;
       if (present.some((p) => p.native)) return `the site has a native policy at ${record.domain}`;
-      if (present.length > 0) return `the site has another record at ${record.domain}`;
+      // Before our own replicas: the reason stays the same once those replicas exist.
       if (wantedNonCname.has(record.domain)) return `other records are wanted at ${record.domain}`;
+      if (present.length > 0) return `the site has another record at ${record.domain}`;
       return null;
     }
     const cname = present.find((p) => p.type === 'CNAME_RECORD');

@@ -1,0 +1,106 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { existsSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
+import type { SyncPolicy } from '../../config/types.ts';
+import { openStore } from '../../store/database.ts';
+import type { Interruption } from '../../sync/outcome.ts';
+import { runSync } from '../../sync/run.ts';
+import { UnifiClient } from '../../unifi/client.ts';
+import type { App } from '../app.ts';
+import type { Runner } from '../main.ts';
+import { renderSyncReport, syncReportJson } from '../render/sync-report.ts';
+
+interface SyncCommandOptions {
+  dryRun?: boolean;
+  site: string[];
+  policy?: SyncPolicy;
+  force?: boolean;
+  concurrency?: number;
+  failOnChanges?: boolean;
+  json?: boolean;
+}
+
+export function syncCommand(run: Runner): Command {
+  return new Command('sync')
+    .description('discover every site, plan what each should have, apply the difference and record it')
+    .option('--dry-run', 'print the plan; send no write and change nothing in the database')
+    .option('--site <name|uuid>', 'apply changes only at this site (repeatable); every site is still read', collect, [])
+    .option('--policy <policy>', 'sync, upsert-only (no deletes) or create-only (default: sync.policy)', policyArgument)
+    .option('--force', 'apply even when a site would lose more than sync.maxDeletePercent of its replicas')
+    .option('--concurrency <n>', 'requests in flight per controller (default: sync.concurrency)', integerArgument)
+    .option('--fail-on-changes', 'exit 6, applying nothing, when there are changes to make (drift check)')
+    .option('--json', 'print the run report as one JSON document')
+    .action(run(sync));
+}
+
+async function sync(app: App, options: SyncCommandOptions): Promise<number> {
+  const config = app.loadConfig({
+    ...(options.policy && { policy: options.policy }),
+    ...(options.concurrency !== undefined && { concurrency: options.concurrency }),
+  });
+  const dryRun = options.dryRun === true;
+  // A dry run reads the database as it is and writes nothing, not even a new file.
+  const store = dryRun
+    ? existsSync(app.dbPath)
+      ? openStore(app.dbPath, { create: false, readOnly: true })
+      : null
+    : openStore(app.dbPath, { create: true });
+
+  let interruption: Interruption | null = null;
+  const onSignal = (signal: Interruption) => {
+    if (interruption) process.exit(signal === 'SIGINT' ? 130 : 143); // asked twice: the intents make this safe
+    interruption = signal;
+    app.logger.warn(`${signal}: sending no new write; waiting for the ones in flight`);
+  };
+  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+  const progress = app.output.tty && !app.io.env.CI ? createProgress(app) : null;
+  try {
+    const report = await runSync(
+      { config, dryRun, sites: options.site, force: options.force === true, failOnChanges: options.failOnChanges === true },
+      {
+        store,
+        logger: app.logger,
+        clientFor: (controller) =>
+          new UnifiClient({ controller, concurrency: config.sync.concurrency, requestTimeoutMs: config.sync.requestTimeoutMs, logger: app.logger }),
+        interruption: () => interruption,
+        identity: { host: hostname(), pid: process.pid, user: userInfo().username },
+        onSiteDiscovered: progress ?? undefined,
+      },
+    );
+    progress?.('', '', 'done');
+    if (options.json) app.output.json(syncReportJson(report));
+    else renderSyncReport(report, app.output);
+    app.logger.info('sync finished', { run: report.runId ?? undefined, outcome: report.outcome, ...report.counts });
+    return report.exitCode;
+  } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    store?.close();
+  }
+}
+
+/** Per-site progress on a terminal: one line, rewritten in place on stderr. */
+function createProgress(app: App): (controller: string, site: string, status: string) => void {
+  let count = 0;
+  return (controller, site, status) => {
+    if (status === 'done') {
+      if (count > 0) app.io.stderr.write('\n');
+      return;
+    }
+    count++;
+    app.io.stderr.write(`\r\x1b[Kdiscovered ${count} site(s), last ${controller} / ${site}: ${status}`);
+  };
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function policyArgument(value: string): SyncPolicy {
+  if (value === 'sync' || value === 'upsert-only' || value === 'create-only') return value;
+  throw new InvalidArgumentError('expected sync, upsert-only or create-only');
+}
+
+function integerArgument(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number');
+  return Number(value);
+}

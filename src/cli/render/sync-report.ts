@@ -1,0 +1,81 @@
+import type { SyncReport } from '../../sync/run.ts';
+import type { Output } from '../output.ts';
+
+/** The run report as one JSON document (`sync --json`): plain data, never a secret. */
+export function syncReportJson(report: SyncReport): unknown {
+  const outcomes = new Map(report.results.map((r) => [r.action, r]));
+  return {
+    runId: report.runId,
+    dryRun: report.dryRun,
+    outcome: report.outcome,
+    exitCode: report.exitCode,
+    startedAt: report.startedAt,
+    finishedAt: report.finishedAt,
+    summary: report.counts,
+    controllers: report.controllers,
+    sites: report.sites.map(({ site, status, error }) => {
+      const planned = report.plan.sites.find((p) => p.site.key === site.key);
+      return {
+        controller: site.controllerName,
+        name: site.name,
+        internalReference: site.internalReference,
+        uuid: site.uuid,
+        status,
+        ...(error && { error }),
+        actions: (planned?.actions ?? []).map((a) => {
+          const result = outcomes.get(a);
+          return {
+            action: a.kind,
+            type: a.record.type,
+            domain: a.record.domain,
+            target: a.record.target,
+            ...(a.reason && { reason: a.reason }),
+            ...(result && { outcome: result.outcome, ...(result.reason && { reason: result.reason }) }),
+          };
+        }),
+      };
+    }),
+    refusals: report.plan.refusals.map((r) => ({ controller: r.site.controllerName, site: r.site.name, deletes: r.deletes, replicas: r.replicas })),
+  };
+}
+
+/** A plan table for each site with something to do, then the summary line. */
+export function renderSyncReport(report: SyncReport, output: Output): void {
+  const outcomes = new Map(report.results.map((r) => [r.action, r]));
+  const { style } = output;
+  const color = { create: style.green, update: style.yellow, delete: style.red, skip: style.gray } as const;
+  for (const sitePlan of report.plan.sites) {
+    if (sitePlan.actions.length === 0) continue;
+    const { site } = sitePlan;
+    output.line(style.bold(`${site.controllerName} / ${site.name}`) + style.gray(` (${site.uuid})`));
+    output.table(
+      ['action', 'type', 'domain', 'target', 'reason'],
+      sitePlan.actions.map((a) => {
+        const result = outcomes.get(a);
+        const failed = result?.outcome === 'failed' || (result?.outcome === 'skipped' && a.kind !== 'skip');
+        const label = failed ? style.red(result!.outcome) : color[a.kind](a.kind);
+        return [label, a.record.type.replace('_RECORD', ''), a.record.domain, a.record.target, result?.reason ?? a.reason ?? ''];
+      }),
+    );
+  }
+  for (const s of report.sites) {
+    if (s.status === 'failed') output.line(style.red(`${s.site.controllerName} / ${s.site.name}: not synced: ${s.error ?? 'discovery failed'}`));
+  }
+  for (const c of report.controllers) {
+    if (c.status === 'failed') output.line(style.red(`${c.name} (${c.url}): not synced: ${c.error}`));
+  }
+  for (const r of report.plan.refusals) {
+    output.line(
+      style.red(`${r.site.controllerName} / ${r.site.name}: would delete ${r.deletes} of ${r.replicas} replicas, over sync.maxDeletePercent`),
+    );
+  }
+  const { created, updated, deleted, skipped, failed } = report.counts;
+  output.line(`created ${created}, updated ${updated}, deleted ${deleted}, skipped ${skipped}, failed ${failed}`);
+  const note = {
+    refused: 'refused by the delete limit: nothing was applied (use --force to apply)',
+    drift: 'changes to make: nothing was applied (--fail-on-changes)',
+    interrupted: 'stopped by a signal: in-flight changes were recorded, the rest was not sent',
+  }[report.outcome as string];
+  if (report.dryRun) output.line('dry run: nothing was sent or recorded');
+  else if (note) output.line(note);
+}

@@ -1,0 +1,113 @@
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { RecordType } from '../config/types.ts';
+import type { Attributes, DnsRecord } from '../sync/identity.ts';
+import type { KnownOrigin, KnownRecord, KnownReplica, KnownState, SiteRef } from '../sync/model.ts';
+import type { Change } from '../sync/observe.ts';
+import { EventWriter } from './events.ts';
+
+const RECOVERED = 'recorded after an interrupted run';
+
+/**
+ * DNS_RECORD, RECORD_ORIGIN and the replicas: loads what earlier runs learnt, and records what
+ * this run observed (the planner's `Change`s) with their events.
+ */
+export class StateRepository {
+  readonly #events: EventWriter;
+  readonly #statements: Record<Change['op'], StatementSync>;
+
+  constructor(private readonly db: DatabaseSync) {
+    this.#events = new EventWriter(db);
+    this.#statements = {
+      'record.add': db.prepare(
+        'INSERT INTO dns_records (id, type, domain, target, record_raw, first_seen) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
+      ),
+      'origin.add': db.prepare('INSERT INTO record_origins (record_id, site_id, first_seen, policy_id, attributes) VALUES (?, ?, ?, ?, ?)'),
+      'origin.update': db.prepare('UPDATE record_origins SET policy_id = ?, attributes = ? WHERE record_id = ? AND site_id = ?'),
+      'origin.remove': db.prepare('DELETE FROM record_origins WHERE record_id = ? AND site_id = ?'),
+      'record.orphan': db.prepare('UPDATE dns_records SET orphaned_at = ? WHERE id = ?'),
+      'record.restore': db.prepare('UPDATE dns_records SET orphaned_at = NULL WHERE id = ?'),
+      'replica.adopt': db.prepare(
+        'UPDATE replicas SET policy_id = ?, pending = NULL, pending_run_id = NULL, pending_body = NULL WHERE record_id = ? AND site_id = ?',
+      ),
+      'replica.forget': db.prepare('DELETE FROM replicas WHERE record_id = ? AND site_id = ?'),
+      'replica.settle': db.prepare(
+        'UPDATE replicas SET pending = NULL, pending_run_id = NULL, pending_body = NULL WHERE record_id = ? AND site_id = ?',
+      ),
+    };
+  }
+
+  load(sites: Map<number, SiteRef>): KnownState {
+    const records = new Map<string, KnownRecord>();
+    for (const row of this.db.prepare('SELECT id, type, domain, target, record_raw, first_seen, orphaned_at FROM dns_records').iterate()) {
+      const r = row as { id: string; type: RecordType; domain: string; target: string; record_raw: string; first_seen: string; orphaned_at: string | null };
+      const record: DnsRecord = { id: r.id, type: r.type, domain: r.domain, target: r.target, fields: JSON.parse(r.record_raw) as DnsRecord['fields'] };
+      records.set(r.id, { record, firstSeen: r.first_seen, orphanedAt: r.orphaned_at });
+    }
+
+    const origins = new Map<string, Map<number, KnownOrigin>>();
+    for (const row of this.db.prepare('SELECT record_id, site_id, first_seen, policy_id, attributes FROM record_origins').iterate()) {
+      const o = row as { record_id: string; site_id: number; first_seen: string; policy_id: string | null; attributes: string };
+      const bySite = origins.get(o.record_id) ?? new Map<number, KnownOrigin>();
+      bySite.set(o.site_id, { firstSeen: o.first_seen, policyId: o.policy_id, attributes: JSON.parse(o.attributes) as Attributes });
+      origins.set(o.record_id, bySite);
+    }
+
+    const replicas = new Map<number, Map<string, KnownReplica>>();
+    const query = this.db.prepare('SELECT record_id, site_id, policy_id, pending, pending_run_id, pending_body FROM replicas');
+    for (const row of query.iterate()) {
+      const r = row as { record_id: string; site_id: number; policy_id: string | null; pending: KnownReplica['pending']; pending_run_id: number | null; pending_body: string | null };
+      let bySite = replicas.get(r.site_id);
+      if (!bySite) replicas.set(r.site_id, (bySite = new Map()));
+      // Record ids are shared with `records`, so 400,000 replicas do not hold 400,000 copies.
+      const recordId = records.get(r.record_id)?.record.id ?? r.record_id;
+      bySite.set(recordId, { policyId: r.policy_id, pending: r.pending, pendingRunId: r.pending_run_id, pendingBody: r.pending_body });
+    }
+    return { records, origins, replicas, sites };
+  }
+
+  /** Records this run's observations and their events; the caller owns the transaction. */
+  record(changes: Change[], runId: number, at: string): void {
+    const s = this.#statements;
+    const event = (record: DnsRecord, siteKey: number | null, status: Parameters<EventWriter['add']>[0]['status'], reason: string | null = null, eventRunId: number | null = runId) =>
+      this.#events.add({ runId: eventRunId, record, siteKey, status, reason, at });
+
+    for (const change of changes) {
+      const { record } = change;
+      switch (change.op) {
+        case 'record.add':
+          s['record.add'].run(record.id, record.type, record.domain, record.target, JSON.stringify(record.fields), change.at);
+          break;
+        case 'origin.add':
+          s['origin.add'].run(record.id, change.siteKey, change.origin.firstSeen, change.origin.policyId, JSON.stringify(change.origin.attributes));
+          event(record, change.siteKey, 'DISCOVERED');
+          break;
+        case 'origin.update':
+          s['origin.update'].run(change.origin.policyId, JSON.stringify(change.origin.attributes), record.id, change.siteKey);
+          break;
+        case 'origin.remove':
+          s['origin.remove'].run(record.id, change.siteKey);
+          break;
+        case 'record.orphan':
+          s['record.orphan'].run(change.at, record.id);
+          event(record, null, 'ORPHANED');
+          break;
+        case 'record.restore':
+          s['record.restore'].run(record.id);
+          event(record, null, 'RESTORED');
+          break;
+        case 'replica.adopt':
+          s['replica.adopt'].run(change.policyId, record.id, change.siteKey);
+          if (change.recovered) event(record, change.siteKey, 'CREATED', RECOVERED, change.runId);
+          break;
+        case 'replica.forget':
+          s['replica.forget'].run(record.id, change.siteKey);
+          if (change.recovered) event(record, change.siteKey, 'DELETED', RECOVERED, change.runId);
+          break;
+        case 'replica.settle':
+          s['replica.settle'].run(record.id, change.siteKey);
+          if (change.recovered) event(record, change.siteKey, 'UPDATED', RECOVERED, change.runId);
+          break;
+      }
+    }
+  }
+}

@@ -1,0 +1,59 @@
+import type { ControllerConfig } from '../config/types.ts';
+import type { Client, DnsPolicy } from '../unifi/types.ts';
+import { attributesOf, canonicalDomain, recordOf, type Attributes, type DnsRecord } from './identity.ts';
+import type { LivePolicy } from './model.ts';
+
+/** A site's content as the planner needs it: compact, with one shared object per record. */
+export interface SiteContent {
+  policies: LivePolicy[];
+  otherDomains: Set<string>;
+  derived: Array<{ record: DnsRecord; attributes: Attributes }>;
+}
+
+/**
+ * Turns a site's raw policies and clients into SiteContent. `catalogue` interns records by id,
+ * so 400,000 policies of 2,000 records hold 2,000 record objects.
+ */
+export function siteContent(
+  policies: DnsPolicy[],
+  clients: Client[],
+  clientRecords: ControllerConfig['clients'],
+  catalogue: Map<string, DnsRecord>,
+): SiteContent {
+  const intern = (record: DnsRecord) => {
+    const known = catalogue.get(record.id);
+    if (known) return known;
+    catalogue.set(record.id, record);
+    return record;
+  };
+  const content: SiteContent = { policies: [], otherDomains: new Set(), derived: [] };
+  for (const policy of policies) {
+    const origin = policy.metadata?.origin;
+    const record = origin === undefined || origin === 'USER_DEFINED' ? recordOf(policy) : null;
+    if (record) content.policies.push({ policyId: policy.id, record: intern(record), attributes: attributesOf(policy) });
+    else content.otherDomains.add(canonicalDomain(policy.domain));
+  }
+  if (clientRecords.enabled) {
+    for (const client of clients) {
+      const record = clientRecord(client, clientRecords.domainSuffix);
+      if (record) content.derived.push({ record: intern(record), attributes: { enabled: true, ttlSeconds: 0 } });
+    }
+  }
+  return content;
+}
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
+
+/**
+ * The legacy tool's sync_dhcp_clients rule: `<name>.<suffix>` → the client's IPv4 address, the
+ * name's characters outside [A-Za-z0-9-] turned into '-', and the suffix not added twice.
+ */
+export function clientRecord(client: Client, suffix: string): DnsRecord | null {
+  if (!client.name || !client.ipAddress || !IPV4.test(client.ipAddress)) return null;
+  let name = client.name.trim().toLowerCase();
+  if (suffix && name.endsWith(`.${suffix}`)) name = name.slice(0, -suffix.length - 1);
+  const label = name.replace(/[^a-z0-9-]/g, '-').replace(/^-+|-+$/g, '');
+  if (!label) return null;
+  const domain = suffix ? `${label}.${suffix}` : label;
+  return recordOf({ type: 'A_RECORD', enabled: true, domain, ipv4Address: client.ipAddress, ttlSeconds: 0 });
+}

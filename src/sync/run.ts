@@ -1,0 +1,262 @@
+import type { DatabaseSync } from 'node:sqlite';
+import type { Config, ControllerConfig } from '../config/types.ts';
+import { UsageError } from '../errors.ts';
+import type { Logger } from '../log/logger.ts';
+import type { Store } from '../store/database.ts';
+import { EventWriter } from '../store/events.ts';
+import { SyncLock } from '../store/lock.ts';
+import { ReplicaRepository } from '../store/replicas.ts';
+import { RunRepository, type RunCounts } from '../store/runs.ts';
+import { SiteRepository } from '../store/sites.ts';
+import { StateRepository } from '../store/state.ts';
+import { immediateTransaction } from '../store/transaction.ts';
+import { VERSION } from '../version.ts';
+import { applyPlan, type ActionResult, type WriteClient } from './apply.ts';
+import { discoverController, type ControllerDiscovery, type DiscoveryClient } from './discover.ts';
+import { recordFilter } from './filters.ts';
+import type { DnsRecord } from './identity.ts';
+import { siteContent, type SiteContent } from './live.ts';
+import type { KnownState, SiteRef, SiteSnapshot } from './model.ts';
+import { observe } from './observe.ts';
+import { decideOutcome, type Interruption, type RunDecision } from './outcome.ts';
+import { plan as makePlan, type Plan } from './plan.ts';
+
+export type SyncClient = DiscoveryClient & WriteClient & { close(): Promise<void> };
+
+export interface SyncOptions {
+  config: Config;
+  dryRun: boolean;
+  /** --site: apply only to these sites (name, internalReference or uuid); empty = all. */
+  sites: string[];
+  force: boolean;
+  failOnChanges: boolean;
+}
+
+export interface SyncDeps {
+  /** Null for a dry run on a database that does not exist yet. */
+  store: Store | null;
+  logger: Logger;
+  clientFor(controller: ControllerConfig): SyncClient;
+  interruption(): Interruption | null;
+  identity: { host: string; pid: number; user: string };
+  onSiteDiscovered?(controller: string, site: string, status: string): void;
+}
+
+export interface SyncReport extends RunDecision {
+  runId: number | null;
+  dryRun: boolean;
+  startedAt: string;
+  finishedAt: string;
+  controllers: Array<{ name: string; url: string; version: string | null; status: 'ok' | 'failed'; error?: string }>;
+  sites: Array<{ site: SiteRef; status: SiteSnapshot['status']; error?: string }>;
+  plan: Plan;
+  results: ActionResult[];
+  counts: RunCounts;
+}
+
+const LOCK_STALE_MS = 120_000;
+const HEARTBEAT_MS = 15_000;
+
+/** One sync run, SPEC §4 end to end: lock, discover, observe, plan, apply, record. */
+export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<SyncReport> {
+  const startedAt = new Date().toISOString();
+  const { store } = deps;
+  const writing = !options.dryRun && store !== null;
+  const db = store?.db;
+  const lock = writing ? new SyncLock(db!, store.path, { ...deps.identity, staleAfterMs: LOCK_STALE_MS }) : null;
+  const taken = lock?.acquire();
+  if (taken?.takenOver) deps.logger.warn('took over a stale lock', { host: taken.takenOver.host, pid: taken.takenOver.pid });
+  const heartbeat = lock ? setInterval(() => lock.beat(), HEARTBEAT_MS).unref() : null;
+  const runs = writing ? new RunRepository(db!) : null;
+  const runId = runs?.start({ startedAt, ...deps.identity, version: VERSION, policy: options.config.sync.policy }) ?? null;
+  const clients = new Map(options.config.controllers.map((c) => [c.host, deps.clientFor(c)]));
+
+  try {
+    const catalogue = new Map<string, DnsRecord>();
+    const discoveries = await Promise.all(
+      options.config.controllers.map((controller) =>
+        discoverController(
+          controller,
+          clients.get(controller.host)!,
+          (_site, policies, siteClients) => siteContent(policies, siteClients, controller.clients, catalogue),
+          (site) => deps.onSiteDiscovered?.(controller.name, site.site.name, site.status),
+        ),
+      ),
+    );
+    for (const d of discoveries) if (d.status === 'failed') deps.logger.error(`controller ${d.controller.name}: ${d.error}`);
+
+    const sitesRepo = store ? new SiteRepository(store.db) : null;
+    const snapshots = snapshotsOf(discoveries, options, sitesRepo, writing ? db! : null, startedAt);
+    for (const s of snapshots) if (s.status === 'failed') deps.logger.error(`site ${s.site.name} on ${s.site.controllerName}: ${s.error}`);
+
+    const siteRefs = new Map(sitesRepo?.all() ?? []);
+    for (const s of snapshots) siteRefs.set(s.site.key, s.site);
+    const state = store ? new StateRepository(store.db) : null;
+    const known: KnownState = state?.load(siteRefs) ?? { records: new Map(), origins: new Map(), replicas: new Map(), sites: siteRefs };
+    const passes = recordFilter(options.config.sync);
+    const now = new Date();
+    const observation = observe({ snapshots: snapshots.map((s) => s.snapshot), known, passes, now: now.toISOString() });
+    const plan = makePlan(observation, { ...options.config.sync, passes, sites: siteRefs, now });
+    if (writing) immediateTransaction(db!, () => state!.record(observation.changes, runId!, now.toISOString()));
+
+    const changesPlanned = plan.sites.some((s) => s.actions.some((a) => a.kind !== 'skip'));
+    const refused = plan.refusals.length > 0 && !options.force;
+    const drift = options.failOnChanges && changesPlanned;
+    let results: ActionResult[] = [];
+    if (writing && !refused && !drift) {
+      results = await applyPlan(plan, {
+        db: db!,
+        replicas: new ReplicaRepository(db!),
+        events: new EventWriter(db!),
+        runId: runId!,
+        clientFor: (site) => clients.get(site.controller)!,
+        stopped: () => deps.interruption() !== null,
+        now: () => new Date().toISOString(),
+        batchSize: 100,
+        sitesInParallel: options.config.sync.concurrency,
+      });
+    }
+    const counts = countResults(results, plan, writing && !refused && !drift);
+    const decision = decideOutcome({
+      interruption: deps.interruption(),
+      refused,
+      drift,
+      partial: discoveries.some((d) => d.status === 'failed') || snapshots.some((s) => s.status === 'failed') || counts.failed > 0,
+    });
+    const finishedAt = new Date().toISOString();
+    runs?.finish(runId!, {
+      finishedAt,
+      ...decision,
+      ...counts,
+      sitesOk: snapshots.filter((s) => s.status === 'discovered').length,
+      sitesFailed: snapshots.filter((s) => s.status === 'failed').length,
+    });
+    return {
+      ...decision,
+      runId,
+      dryRun: options.dryRun,
+      startedAt,
+      finishedAt,
+      controllers: discoveries.map((d) => ({
+        name: d.controller.name,
+        url: d.controller.url,
+        version: d.version ?? null,
+        status: d.status,
+        ...(d.error && { error: d.error }),
+      })),
+      sites: snapshots.map((s) => ({ site: s.site, status: s.status, ...(s.error && { error: s.error }) })),
+      plan,
+      results,
+      counts,
+    };
+  } catch (error) {
+    runs?.finish(runId!, { finishedAt: new Date().toISOString(), outcome: 'failed', exitCode: 1, created: 0, updated: 0, deleted: 0, skipped: 0, failed: 0, sitesOk: 0, sitesFailed: 0 });
+    throw error;
+  } finally {
+    if (heartbeat) clearInterval(heartbeat);
+    lock?.release();
+    await Promise.all([...clients.values()].map((c) => c.close()));
+  }
+}
+
+interface SnapshotEntry {
+  site: SiteRef;
+  status: SiteSnapshot['status'];
+  error?: string;
+  snapshot: SiteSnapshot;
+}
+
+/**
+ * Turns discovery into planner snapshots, giving every site its database key (recording new
+ * sites, gone ones and controllers when writing; a dry run uses temporary keys and writes nothing).
+ */
+function snapshotsOf(
+  discoveries: Array<ControllerDiscovery<SiteContent>>,
+  options: SyncOptions,
+  sites: SiteRepository | null,
+  writeTo: DatabaseSync | null,
+  at: string,
+): SnapshotEntry[] {
+  const writing = writeTo !== null;
+  let temporaryKey = 0;
+  const entries: SnapshotEntry[] = [];
+  const work = () => {
+    for (const d of discoveries) {
+      const controller = d.controller;
+      const recordTypes = controller.recordTypes ?? options.config.sync.recordTypes;
+      const ref = (uuid: string, name: string, internalReference: string, key: number): SiteRef => ({
+        key,
+        controller: controller.host,
+        controllerName: controller.name,
+        uuid,
+        name,
+        internalReference,
+      });
+      if (writing) sites!.saveController(controller, d.version ?? null, d.status === 'ok' ? at : null);
+      const listed = new Set<string>();
+      for (const s of d.sites) {
+        listed.add(s.site.id);
+        const key = writing ? sites!.saveSite(controller.host, s.site, at) : (sites?.find(controller.host, s.site.id)?.key ?? --temporaryKey);
+        if (writing && s.status === 'discovered') sites!.markSynced(key, at);
+        const site = ref(s.site.id, s.site.name, s.site.internalReference, key);
+        entries.push(entry(site, s.status, recordTypes, s.content, s.error));
+      }
+      // Sites the database knows for this controller but that were not seen this run.
+      for (const known of sites?.present(controller.host) ?? []) {
+        if (listed.has(known.uuid)) continue;
+        const site = ref(known.uuid, known.uuid, '', known.key);
+        if (d.status === 'ok' && writing) sites!.markGone(known.key, at);
+        entries.push(entry(site, d.status === 'ok' ? 'gone' : 'failed', recordTypes, undefined, d.error));
+      }
+    }
+  };
+  if (writeTo) immediateTransaction(writeTo, work);
+  else work();
+  markWritable(entries, options.sites);
+  return entries;
+}
+
+function entry(site: SiteRef, status: SiteSnapshot['status'], recordTypes: SiteSnapshot['recordTypes'], content: SiteContent | undefined, error?: string): SnapshotEntry {
+  return {
+    site,
+    status,
+    ...(error && { error }),
+    snapshot: {
+      site,
+      status,
+      writable: status === 'discovered',
+      recordTypes,
+      policies: content?.policies ?? [],
+      otherDomains: content?.otherDomains ?? new Set(),
+      derived: content?.derived ?? [],
+    },
+  };
+}
+
+/** --site NAME|UUID: only those sites get writes; a name that matches no site is a usage error. */
+function markWritable(entries: SnapshotEntry[], chosen: string[]): void {
+  if (chosen.length === 0) return;
+  const wanted = new Set(chosen.map((c) => c.toLowerCase()));
+  const matched = new Set<string>();
+  for (const e of entries) {
+    const names = [e.site.uuid, e.site.name, e.site.internalReference].map((n) => n.toLowerCase()).filter((n) => wanted.has(n));
+    names.forEach((n) => matched.add(n));
+    if (names.length === 0) e.snapshot.writable = false;
+  }
+  const unknown = [...wanted].filter((w) => !matched.has(w));
+  if (unknown.length > 0) throw new UsageError(`--site ${unknown.join(', ')}: no such site on any controller`);
+}
+
+function countResults(results: ActionResult[], plan: Plan, applied: boolean): RunCounts {
+  const counts: RunCounts = { created: 0, updated: 0, deleted: 0, skipped: 0, failed: 0 };
+  if (!applied) {
+    // Not applied (dry run, refused, drift): the counts say what the plan would do.
+    for (const action of plan.sites.flatMap((s) => s.actions)) {
+      const key = ({ create: 'created', update: 'updated', delete: 'deleted', skip: 'skipped' } as const)[action.kind];
+      counts[key]++;
+    }
+    return counts;
+  }
+  for (const r of results) if (r.outcome !== 'not-sent') counts[r.outcome]++;
+  return counts;
+}

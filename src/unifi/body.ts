@@ -1,0 +1,17 @@
+import { DnssyncError } from '../errors.ts';
+import { BODY_FIELDS } from './types.ts';
+import type { DnsPolicyBody } from './types.ts';
+
+/**
+ * The body of a create or update: only the fields of the policy's type
+ * (BODY_FIELDS), so never `id` or `metadata`, which the controller refuses.
+ * Accepts a whole DnsPolicy as well.
+ */
+export function policyBody(policy: DnsPolicyBody): Record<string, unknown> {
+  const fields = (BODY_FIELDS as Partial<Record<string, readonly string[]>>)[policy.type];
+  if (!fields) throw new DnssyncError(`cannot write a DNS policy of type ${String(policy.type)}: dnssync does not know its fields`);
+  const source = policy as unknown as Record<string, unknown>;
+  const body: Record<string, unknown> = {};
+  for (const key of fields) if (source[key] !== undefined) body[key] = source[key];
+  return body;
+}

@@ -1,0 +1,92 @@
+// The UniFi Network Integration API client dnssync uses: one per controller.
+import type { ControllerConfig } from '../config/types.ts';
+import type { Logger } from '../log/logger.ts';
+import { policyBody } from './body.ts';
+import { readAll } from './paging.ts';
+import { Transport } from './transport.ts';
+import type { RetryOptions, TransportStats } from './transport.ts';
+import type { Client, DnsPolicy, DnsPolicyBody, Site } from './types.ts';
+import { ShapeProblem, checkClient, checkInfo, checkPolicy, checkSite } from './validate.ts';
+
+export interface UnifiClientOptions {
+  controller: ControllerConfig;
+  /** Max requests in flight to this controller. */
+  concurrency: number;
+  /** Whole request (connect, headers and body), per attempt. */
+  requestTimeoutMs: number;
+  /** Gets a debug line per request (method, path, status, ms); never the key. */
+  logger?: Logger;
+  retry?: RetryOptions;
+}
+
+export class UnifiClient {
+  readonly controller: ControllerConfig;
+  private readonly transport: Transport;
+
+  constructor(options: UnifiClientOptions) {
+    this.controller = options.controller;
+    this.transport = new Transport(options);
+  }
+
+  /** Requests sent (retries included), retries, and the most requests in flight at once. */
+  get stats(): Readonly<TransportStats> {
+    return this.transport.stats;
+  }
+
+  async info(): Promise<{ applicationVersion: string }> {
+    const req = { method: 'GET', path: '/v1/info', expect: [200], json: true } as const;
+    const body = await this.transport.call(req);
+    return this.checked(req, () => checkInfo(body));
+  }
+
+  sites(): Promise<Site[]> {
+    return readAll(this.transport, { path: '/v1/sites', noun: 'site', check: checkSite });
+  }
+
+  /** Every policy of the site, of every type and origin, as the controller returns them (validated). */
+  policies(siteId: string): Promise<DnsPolicy[]> {
+    return readAll(this.transport, { path: policiesPath(siteId), siteId, noun: 'policy', check: checkPolicy });
+  }
+
+  clients(siteId: string): Promise<Client[]> {
+    return readAll(this.transport, { path: `/v1/sites/${enc(siteId)}/clients`, siteId, noun: 'client', check: checkClient });
+  }
+
+  /** POST; the created policy as the controller answered it (201). Never retried except after 429. */
+  async createPolicy(siteId: string, body: DnsPolicyBody): Promise<DnsPolicy> {
+    const req = { method: 'POST', path: policiesPath(siteId), siteId, body: policyBody(body), expect: [201, 200], json: true } as const;
+    const answer = await this.transport.call(req);
+    return this.checked(req, () => checkPolicy(answer, 'created policy'), true);
+  }
+
+  /** PUT; the updated policy as the controller answered it (200). */
+  async updatePolicy(siteId: string, policyId: string, body: DnsPolicyBody): Promise<DnsPolicy> {
+    const req = { method: 'PUT', path: `${policiesPath(siteId)}/${enc(policyId)}`, siteId, body: policyBody(body), expect: [200], json: true } as const;
+    const answer = await this.transport.call(req);
+    return this.checked(req, () => checkPolicy(answer, 'updated policy'), true);
+  }
+
+  /** DELETE (200). A 404 after a retried attempt counts as done: the first one was applied. */
+  async deletePolicy(siteId: string, policyId: string): Promise<void> {
+    await this.transport.call({ method: 'DELETE', path: `${policiesPath(siteId)}/${enc(policyId)}`, siteId, expect: [200, 204], json: false });
+  }
+
+  /** Closes the connections once the requests in flight are done. */
+  close(): Promise<void> {
+    return this.transport.close();
+  }
+
+  /** Runs a shape check, turning its problem into a `malformed` UnifiError for `req`. */
+  private checked<T>(req: { method: string; path: string; siteId?: string }, check: () => T, write = false): T {
+    try {
+      return check();
+    } catch (error) {
+      // A write whose answer does not make sense was still applied.
+      if (error instanceof ShapeProblem) throw this.transport.error('malformed', req, error.message, { ambiguous: write });
+      throw error;
+    }
+  }
+}
+
+const enc = encodeURIComponent;
+const policiesPath = (siteId: string) => `/v1/sites/${enc(siteId)}/dns/policies`;

@@ -1,0 +1,31 @@
+/** At most `size` holders at a time; waiters get their turn in arrival order. */
+export class Semaphore {
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+  /** The most holders there ever were at once. */
+  peak = 0;
+
+  constructor(readonly size: number) {
+    if (!Number.isInteger(size) || size < 1) throw new RangeError(`semaphore size must be a positive integer, not ${size}`);
+  }
+
+  get inUse(): number {
+    return this.active;
+  }
+
+  /** Resolves with the release function once a place is free; call it exactly once. */
+  async acquire(): Promise<() => void> {
+    if (this.active < this.size) this.active += 1;
+    // The releasing holder hands its place over directly, so `active` stays as it is.
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    if (this.active > this.peak) this.peak = this.active;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.active -= 1;
+    };
+  }
+}

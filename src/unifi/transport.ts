@@ -1,0 +1,357 @@
+// One controller's HTTP side: an undici Pool with its TLS rules, at most
+// `concurrency` requests in flight (FIFO), a timeout per attempt, retries with
+// backoff, and the mapping of every failure to a UnifiError.
+import { readFileSync } from 'node:fs';
+import type { IncomingHttpHeaders } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Pool } from 'undici';
+import type { ControllerConfig } from '../config/types.ts';
+import type { Logger } from '../log/logger.ts';
+import { UnifiError } from './errors.ts';
+import type { RequestRef, UnifiErrorDetails, UnifiErrorKind } from './errors.ts';
+import { Semaphore } from './semaphore.ts';
+import { TlsRefusal, buildTlsConnector } from './tls.ts';
+import type { ApiErrorBody } from './types.ts';
+
+export const API_BASE = '/proxy/network/integration';
+
+export interface RetryOptions {
+  /** Attempts in all, the first included. Default 4. */
+  attempts?: number;
+  /** First backoff delay; doubles on each retry, with jitter. Default 250 ms. */
+  baseDelayMs?: number;
+  /** Cap on any one delay, Retry-After included. Default 30 s. */
+  maxDelayMs?: number;
+}
+
+export interface TransportOptions {
+  controller: ControllerConfig;
+  concurrency: number;
+  requestTimeoutMs: number;
+  logger?: Logger;
+  retry?: RetryOptions;
+}
+
+export interface TransportStats {
+  /** HTTP requests sent (each attempt counts). */
+  requests: number;
+  /** Attempts that were repeats of a failed one. */
+  retries: number;
+  /** The most requests in flight at once. */
+  peakInFlight: number;
+}
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+export interface ApiRequest {
+  method: Method;
+  /** API path under the integration prefix, e.g. `/v1/sites` (ids already encoded). */
+  path: string;
+  query?: Record<string, string | number>;
+  body?: unknown;
+  siteId?: string;
+  /** Statuses that mean success. */
+  expect: readonly number[];
+  /** Whether the success answer carries a JSON body to parse. */
+  json: boolean;
+}
+
+const RETRY_STATUSES = new Set([502, 503, 504]);
+/** Network failures worth another try on an idempotent request. */
+const RETRY_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ECONNABORTED', 'UND_ERR_SOCKET', 'EAI_AGAIN', 'ETIMEDOUT']);
+/** Failures that happen before a request could have been sent. */
+const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'UND_ERR_CONNECT_TIMEOUT']);
+
+type Outcome =
+  | { type: 'answer'; status: number; headers: IncomingHttpHeaders; text: string }
+  | { type: 'failure'; kind: Exclude<UnifiErrorKind, 'http' | 'malformed'>; problem: string; beforeSend: boolean; retryable: boolean; cause: unknown; certFingerprint?: string };
+
+export class Transport {
+  readonly stats: TransportStats = { requests: 0, retries: 0, peakInFlight: 0 };
+  private readonly controller: ControllerConfig;
+  private readonly base: string;
+  private readonly pool: Pool | null;
+  private readonly setupProblem: string | null = null;
+  private readonly slots: Semaphore;
+  private readonly timeoutMs: number;
+  private readonly attempts: number;
+  private readonly baseDelayMs: number;
+  private readonly maxDelayMs: number;
+  private readonly logger: Logger | undefined;
+  /** After a 429, no request to this controller starts before this time (ms since epoch). */
+  private notBefore = 0;
+
+  constructor(options: TransportOptions) {
+    const { controller } = options;
+    this.controller = controller;
+    const url = new URL(controller.url);
+    this.base = url.pathname.replace(/\/+$/, '') + API_BASE;
+    this.slots = new Semaphore(Math.max(1, Math.floor(options.concurrency)));
+    this.timeoutMs = options.requestTimeoutMs;
+    this.attempts = Math.max(1, options.retry?.attempts ?? 4);
+    this.baseDelayMs = options.retry?.baseDelayMs ?? 250;
+    this.maxDelayMs = options.retry?.maxDelayMs ?? 30_000;
+    this.logger = options.logger;
+    this.logger?.redact(controller.apiKey);
+
+    let ca: Buffer | undefined;
+    if (url.protocol === 'https:' && controller.tls.caFile) {
+      try {
+        ca = readFileSync(controller.tls.caFile);
+      } catch (error) {
+        // Reported by every request, so that one controller's bad file fails that controller only.
+        this.setupProblem = `cannot read tls.caFile ${controller.tls.caFile}: ${(error as Error).message}`;
+      }
+    }
+    this.pool =
+      this.setupProblem === null
+        ? new Pool(url.origin, {
+            connections: this.slots.size,
+            pipelining: 1,
+            connect: buildTlsConnector(controller.tls, ca, this.timeoutMs),
+            headersTimeout: this.timeoutMs,
+            bodyTimeout: this.timeoutMs,
+          })
+        : null;
+  }
+
+  ref(req: { method: string; path: string; siteId?: string }): RequestRef {
+    return {
+      controller: this.controller.name,
+      url: this.controller.url,
+      method: req.method,
+      path: req.path,
+      ...(req.siteId !== undefined && { siteId: req.siteId }),
+    };
+  }
+
+  /** A UnifiError for `req`, with anything that came from outside scrubbed of the API key. */
+  error(kind: UnifiErrorKind, req: { method: string; path: string; siteId?: string }, problem: string, details: UnifiErrorDetails = {}): UnifiError {
+    const clean = { ...details, ...(details.apiMessage !== undefined && { apiMessage: this.scrub(details.apiMessage) }) };
+    return new UnifiError(kind, this.ref(req), this.scrub(problem), clean);
+  }
+
+  /** Sends `req` with retries; resolves with the parsed JSON body (undefined when `json` is false). */
+  async call(req: ApiRequest): Promise<unknown> {
+    if (this.pool === null) throw this.error('tls', req, this.setupProblem ?? 'no connection pool');
+    const write = req.method !== 'GET';
+    const idempotent = req.method !== 'POST';
+    // An earlier attempt of this write may have been applied (reset or 5xx after sending).
+    let maybeApplied = false;
+    for (let attempt = 1; ; attempt++) {
+      const outcome = await this.attempt(this.pool, req, attempt);
+      const last = attempt >= this.attempts;
+
+      if (outcome.type === 'failure') {
+        if (write && !outcome.beforeSend) maybeApplied = true;
+        if (outcome.retryable && idempotent && !last) {
+          await this.backoff(attempt, null);
+          continue;
+        }
+        throw this.error(outcome.kind, req, outcome.problem, {
+          ambiguous: write && maybeApplied,
+          cause: outcome.cause,
+          ...(outcome.certFingerprint !== undefined && { certFingerprint: outcome.certFingerprint }),
+        });
+      }
+
+      const { status, headers, text } = outcome;
+      if (req.expect.includes(status)) return req.json ? this.parse(req, status, headers, text, write && maybeApplied) : undefined;
+      // The first DELETE was applied but its answer was lost: the policy is gone, as asked.
+      if (status === 404 && req.method === 'DELETE' && maybeApplied) return undefined;
+      if (status === 429 && !last) {
+        await this.backoff(attempt, retryAfterMs(headers['retry-after']));
+        continue;
+      }
+      if (RETRY_STATUSES.has(status) && write) maybeApplied = true;
+      if (RETRY_STATUSES.has(status) && idempotent && !last) {
+        await this.backoff(attempt, null);
+        continue;
+      }
+      throw this.httpError(req, status, headers, text, write && (maybeApplied || status >= 500));
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool?.close();
+  }
+
+  private async attempt(pool: Pool, req: ApiRequest, attempt: number): Promise<Outcome> {
+    await this.waitForRateLimit();
+    const release = await this.slots.acquire();
+    this.stats.peakInFlight = Math.max(this.stats.peakInFlight, this.slots.inUse);
+    this.stats.requests += 1;
+    const query = req.query ? `?${new URLSearchParams(Object.entries(req.query).map(([k, v]): [string, string] => [k, String(v)]))}` : '';
+    const headers: Record<string, string> = { 'x-api-key': this.controller.apiKey, accept: 'application/json' };
+    const body = req.body === undefined ? undefined : JSON.stringify(req.body);
+    if (body !== undefined) headers['content-type'] = 'application/json';
+
+    const abort = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      abort.abort();
+    }, this.timeoutMs);
+    const started = performance.now();
+    let outcome: Outcome;
+    try {
+      const res = await pool.request({ method: req.method, path: `${this.base}${req.path}${query}`, headers, body, signal: abort.signal });
+      const text = await res.body.text();
+      outcome = { type: 'answer', status: res.statusCode, headers: res.headers, text };
+    } catch (error) {
+      outcome = this.classify(error, timedOut);
+    } finally {
+      clearTimeout(timer);
+      release();
+    }
+    const ms = Math.round(performance.now() - started);
+    const status = outcome.type === 'answer' ? outcome.status : outcome.kind;
+    this.logger?.debug(`${req.method} ${req.path}${query} ${status} ${ms} ms`, {
+      controller: this.controller.name,
+      method: req.method,
+      path: `${req.path}${query}`,
+      status,
+      ms,
+      ...(attempt > 1 && { attempt }),
+    });
+    return outcome;
+  }
+
+  private classify(error: unknown, timedOut: boolean): Outcome {
+    const code = errorCode(error);
+    if (error instanceof TlsRefusal) {
+      return { type: 'failure', kind: 'tls', problem: error.message, beforeSend: true, retryable: false, cause: error, ...(error.fingerprint !== undefined && { certFingerprint: error.fingerprint }) };
+    }
+    if (timedOut || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+      return { type: 'failure', kind: 'timeout', problem: `no complete answer within ${this.timeoutMs} ms (requestTimeout)`, beforeSend: false, retryable: false, cause: error };
+    }
+    if (code === 'UND_ERR_CONNECT_TIMEOUT') {
+      return { type: 'failure', kind: 'timeout', problem: `cannot connect to ${this.controller.url} within ${this.timeoutMs} ms`, beforeSend: true, retryable: false, cause: error };
+    }
+    const message = (error as Error | undefined)?.message ?? String(error);
+    if (code !== undefined && /^(ERR_SSL_|ERR_TLS_|EPROTO$|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED)/.test(code)) {
+      return { type: 'failure', kind: 'tls', problem: `TLS handshake with ${this.controller.url} failed: ${message} (${code}); is it really an HTTPS port?`, beforeSend: true, retryable: false, cause: error };
+    }
+    const beforeSend = code !== undefined && CONNECT_CODES.has(code);
+    const problem =
+      code === 'ECONNREFUSED'
+        ? `cannot connect to ${this.controller.url}: connection refused (ECONNREFUSED); is the controller up and the URL right?`
+        : beforeSend
+          ? `cannot connect to ${this.controller.url}: ${message} (${code})`
+          : code === 'ECONNRESET'
+            ? 'the connection was reset (ECONNRESET)'
+            : code === 'UND_ERR_SOCKET'
+              ? `the controller closed the connection without an answer (${message})`
+              : `network error: ${message}${code ? ` (${code})` : ''}`;
+    return { type: 'failure', kind: 'network', problem, beforeSend, retryable: code !== undefined && RETRY_CODES.has(code), cause: error };
+  }
+
+  private parse(req: ApiRequest, status: number, headers: IncomingHttpHeaders, text: string, ambiguous: boolean): unknown {
+    const type = headerValue(headers['content-type']);
+    const html = /html/i.test(type ?? '') || /^\s*</.test(text);
+    // An HTML page from a proxy or login screen means the request never reached the API.
+    const fail = (problem: string) => this.error('malformed', req, problem, { status, ambiguous: ambiguous || (req.method !== 'GET' && !html) });
+    if (html) {
+      throw fail(`the controller answered with an HTML page instead of JSON (status ${status}): wrong URL, or a UniFi OS or proxy login page in the way`);
+    }
+    if (type === undefined || !/[/+]json\b/i.test(type)) throw fail(`the controller answered with content-type ${type ?? '(none)'} instead of JSON (status ${status})`);
+    if (text.trim() === '') throw fail(`the controller answered with an empty body (status ${status})`);
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      throw fail(`the answer is not valid JSON (${Buffer.byteLength(text)} bytes; truncated?): ${(error as Error).message}`);
+    }
+  }
+
+  private httpError(req: ApiRequest, status: number, headers: IncomingHttpHeaders, text: string, ambiguous: boolean): UnifiError {
+    const api = errorBody(headers, text);
+    const code = api?.code;
+    const apiMessage = api?.message;
+    const details: UnifiErrorDetails = { status, ambiguous, ...(code !== undefined && { code }), ...(apiMessage !== undefined && { apiMessage }) };
+    const what = [code, apiMessage].filter(Boolean).join(': ');
+    const said = what ? ` (${what})` : /html/i.test(headerValue(headers['content-type']) ?? '') ? ' (an HTML page, not an API error)' : '';
+    let problem: string;
+    if (status === 401) {
+      problem = `the controller refused the API key${said}; check the key configured for this controller (key fingerprint ${this.controller.keyFingerprint})`;
+    } else if (status === 403) {
+      problem = `the API key is not allowed to do this (HTTP 403${said})`;
+    } else if (status >= 300 && status < 400) {
+      const location = headerValue(headers.location);
+      problem = `HTTP ${status} redirect${location ? ` to ${location}` : ''}: wrong URL, or a login page in the way`;
+    } else if (status === 404 && (code === undefined || code === 'api.request.not-found')) {
+      problem = `HTTP 404${said}: wrong URL, or a Network application older than 10.1 (DNS policies need 10.1 or newer)`;
+    } else if (status === 429) {
+      problem = `HTTP 429${said}: still rate limited after ${this.attempts} attempts`;
+    } else {
+      problem = `HTTP ${status}${said}`;
+    }
+    if (RETRY_STATUSES.has(status) && req.method !== 'POST' && this.attempts > 1) problem += ` after ${this.attempts} attempts`;
+    return this.error('http', req, problem, details);
+  }
+
+  private async waitForRateLimit() {
+    for (let wait = this.notBefore - Date.now(); wait > 0; wait = this.notBefore - Date.now()) await sleep(wait);
+  }
+
+  /** Waits before attempt `attempt + 1`: Retry-After when the controller gave one, else exponential backoff with jitter. */
+  private async backoff(attempt: number, retryAfter: number | null) {
+    this.stats.retries += 1;
+    if (retryAfter !== null) {
+      const delay = Math.min(retryAfter, this.maxDelayMs);
+      // The whole controller slows down, not just this request.
+      this.notBefore = Math.max(this.notBefore, Date.now() + delay);
+      return this.waitForRateLimit();
+    }
+    const full = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (attempt - 1));
+    await sleep(full / 2 + Math.random() * (full / 2));
+  }
+
+  private scrub(text: string): string {
+    const key = this.controller.apiKey;
+    return key === '' ? text : text.split(key).join('***');
+  }
+}
+
+/** Milliseconds from a Retry-After header (delay-seconds or HTTP-date), or null. */
+export function retryAfterMs(value: string | string[] | undefined, now = Date.now()): number | null {
+  const text = headerValue(value)?.trim();
+  if (!text) return null;
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? null : Math.max(0, date - now);
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function errorCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current !== null && typeof current === 'object'; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    const inner = current as { cause?: unknown; errors?: unknown };
+    current = inner.cause ?? (Array.isArray(inner.errors) ? inner.errors[0] : undefined);
+  }
+  return undefined;
+}
+
+/** The API's "Error Message" body, when the answer is one. */
+function errorBody(headers: IncomingHttpHeaders, text: string): ApiErrorBody | null {
+  if (!/json/i.test(headerValue(headers['content-type']) ?? '') && !/^\s*\{/.test(text)) return null;
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+    const raw = value as Record<string, unknown>;
+    const pick = (key: string) => (typeof raw[key] === 'string' ? (raw[key] as string) : undefined);
+    return {
+      ...(typeof raw.statusCode === 'number' && { statusCode: raw.statusCode }),
+      ...(pick('statusName') !== undefined && { statusName: pick('statusName') }),
+      ...(pick('code') !== undefined && { code: pick('code') }),
+      ...(pick('message') !== undefined && { message: pick('message') }),
+      ...(pick('requestId') !== undefined && { requestId: pick('requestId') }),
+    };
+  } catch {
+    return null;
+  }
+}
