@@ -83,7 +83,7 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
         ),
       ),
     );
-    for (const d of discoveries) if (d.status === 'failed') deps.logger.error(`controller ${d.controller.name}: ${d.error}`);
+    for (const d of discoveries) if (d.status === 'failed') deps.logger.error(d.error ?? `controller ${d.controller.name} failed`);
 
     const sitesRepo = store ? new SiteRepository(store.db) : null;
     const snapshots = snapshotsOf(discoveries, options, sitesRepo, writing ? db! : null, startedAt);

@@ -80,6 +80,7 @@ export class Transport {
   private readonly logger: Logger | undefined;
   /** After a 429, no request to this controller starts before this time (ms since epoch). */
   private notBefore = 0;
+  private closing: Promise<void> | null = null;
 
   constructor(options: TransportOptions) {
     const { controller } = options;
@@ -172,8 +173,10 @@ export class Transport {
     }
   }
 
-  async close(): Promise<void> {
-    await this.pool?.close();
+  /** Waits for the requests in flight, then closes the connections; calling it again is harmless. */
+  close(): Promise<void> {
+    this.closing ??= this.pool?.close() ?? Promise.resolve();
+    return this.closing;
   }
 
   private async attempt(pool: Pool, req: ApiRequest, attempt: number): Promise<Outcome> {

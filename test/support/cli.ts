@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const BIN = fileURLToPath(new URL('../../bin/dnssync', import.meta.url));
@@ -16,20 +16,26 @@ export interface CliOptions {
   timeoutMs?: number;
 }
 
-/** Runs the real dnssync CLI as a child process (pipes, so no terminal), on this test's Node. */
-export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
+export interface RunningCli {
+  child: ChildProcess;
+  /** Resolves when the process has exited, with everything it printed. */
+  done: Promise<CliResult>;
+}
+
+/** Starts the real dnssync CLI as a child process (pipes, so no terminal), on this test's Node. */
+export function startCli(args: string[], options: CliOptions = {}): RunningCli {
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
   // The parent's own settings must not leak into a test.
   for (const name of ['DNSSYNC_CONFIG', 'DNSSYNC_DB', 'DB_PATH', 'CONFIG_PATH', 'DNSSYNC_LOG_FORMAT', 'DNSSYNC_LOG_LEVEL', 'LOG_LEVEL', 'NO_COLOR', 'FORCE_COLOR']) {
     if (!(options.env && name in options.env)) delete env[name];
   }
   for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const done = new Promise<CliResult>((resolve, reject) => {
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
     child.on('error', reject);
     child.on('close', (code, signal) => {
@@ -37,4 +43,10 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRes
       resolve({ code, signal, stdout, stderr });
     });
   });
+  return { child, done };
+}
+
+/** Runs the real dnssync CLI to the end. */
+export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
+  return startCli(args, options).done;
 }

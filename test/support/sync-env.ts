@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after } from 'node:test';
 import { startSimulator, TLS_CERT_FILE, type Scenario, type Simulator } from '../../fixtures/simulator/index.ts';
-import { runCli, type CliOptions, type CliResult } from './cli.ts';
+import { runCli, startCli, type CliOptions, type CliResult, type RunningCli } from './cli.ts';
 import { tempDir } from './tmp.ts';
 
 export interface SyncEnv {
@@ -15,6 +15,8 @@ export interface SyncEnv {
   sync(args?: string[], options?: CliOptions): Promise<CliResult>;
   /** Runs any dnssync command with this env's config and database. */
   cli(args: string[], options?: CliOptions): Promise<CliResult>;
+  /** Starts `dnssync sync` without waiting, to signal or kill it. */
+  start(args?: string[], options?: CliOptions): RunningCli;
   /** A read-only query on the database file. */
   query<T>(sql: string, ...params: Array<string | number | null>): T[];
   /** Every identity `type domain target` at a site, sorted, as the controller holds it. */
@@ -41,7 +43,8 @@ export async function syncEnv(scenario: Scenario, options: EnvOptions = {}): Pro
   const configFile = join(dir, 'dnssync.json');
   writeFileSync(configFile, JSON.stringify({ controllers, sync: { orphanGracePeriod: '15m', ...options.sync } }, null, 2));
   const db = join(dir, 'dnssync.db');
-  const cli = (args: string[], cliOptions?: CliOptions) => runCli([...args, '--config', configFile, '--db', db], cliOptions);
+  const withEnv = (args: string[]) => [...args, '--config', configFile, '--db', db];
+  const cli = (args: string[], cliOptions?: CliOptions) => runCli(withEnv(args), cliOptions);
   return {
     sim,
     dir,
@@ -49,6 +52,7 @@ export async function syncEnv(scenario: Scenario, options: EnvOptions = {}): Pro
     configFile,
     cli,
     sync: (args = [], cliOptions) => cli(['sync', ...args], cliOptions),
+    start: (args = [], cliOptions) => startCli(withEnv(['sync', ...args]), cliOptions),
     query: <T>(sql: string, ...params: Array<string | number | null>) => {
       const conn = new DatabaseSync(db, { readOnly: true });
       try {
