@@ -33,6 +33,8 @@ export interface App {
   readonly dbPath: string;
   /** Finds and validates the config file; only commands that talk to controllers call it. */
   loadConfig(overrides?: { policy?: SyncPolicy; concurrency?: number }): Config;
+  /** The config when a file is found, else null: for read-only commands that only use its settings. */
+  loadConfigIfPresent(): Config | null;
 }
 
 export function createApp(io: Io, options: GlobalOptions): App {
@@ -45,23 +47,32 @@ export function createApp(io: Io, options: GlobalOptions): App {
   const output = createOutput(io.stdout, colorAllowed(io.stdout, io.env, options.color));
   const dbPath = resolve(io.cwd, options.db ?? (nonEmpty(io.env.DNSSYNC_DB) || nonEmpty(io.env.DB_PATH) || 'dnssync.db'));
 
+  const load = (path: string, overrides?: { policy?: SyncPolicy; concurrency?: number }) => {
+    const config = loadConfig({ path, env: io.env, overrides });
+    for (const controller of config.controllers) logger.redact(controller.apiKey);
+    for (const warning of config.warnings) logger.warn(warning);
+    logger.debug('config loaded', { file: config.file, controllers: config.controllers.length });
+    return config;
+  };
+  const find = () => resolveConfigPath({ flag: options.config, env: io.env, cwd: io.cwd });
+
   return {
     io,
     logger,
     output,
     dbPath,
     loadConfig(overrides) {
-      const found = resolveConfigPath({ flag: options.config, env: io.env, cwd: io.cwd });
+      const found = find();
       if (!found) {
         throw new ConfigError(
-          'no config file found (looked for ./dnssync.yaml, ./dnssync.json, $CONFIG_PATH and /config/controllers.json); pass --config PATH',
+          'no config file found (looked for ./dnssync.yaml, ./dnssync.yml, ./dnssync.json, $CONFIG_PATH and /config/controllers.json); pass --config PATH',
         );
       }
-      const config = loadConfig({ path: found.path, env: io.env, overrides });
-      for (const controller of config.controllers) logger.redact(controller.apiKey);
-      for (const warning of config.warnings) logger.warn(warning);
-      logger.debug('config loaded', { file: config.file, controllers: config.controllers.length });
-      return config;
+      return load(found.path, overrides);
+    },
+    loadConfigIfPresent() {
+      const found = find();
+      return found ? load(found.path) : null;
     },
   };
 }

@@ -2,7 +2,9 @@ import { Command, CommanderError } from 'commander';
 import { DnssyncError } from '../errors.ts';
 import { VERSION } from '../version.ts';
 import { createApp, earlyLogger, type App, type Io } from './app.ts';
+import { historyCommand } from './commands/history.ts';
 import { migrateCommand } from './commands/migrate.ts';
+import { orphansCommand } from './commands/orphans.ts';
 import { syncCommand } from './commands/sync.ts';
 import { ExitCode, exitCodeFor } from './exit-codes.ts';
 
@@ -19,7 +21,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     app = createApp(io, program.opts());
     exitCode = await action(app, options);
   };
-  for (const command of [syncCommand(run), migrateCommand(run)]) {
+  for (const command of [syncCommand(run), migrateCommand(run), historyCommand(run), orphansCommand(run)]) {
     // Subcommands get the program's output, help and error handling (addCommand does not copy them).
     program.addCommand(command.copyInheritedSettings(program));
   }

@@ -24,7 +24,7 @@ export class StateRepository {
       'origin.add': db.prepare('INSERT INTO record_origins (record_id, site_id, first_seen, policy_id, attributes) VALUES (?, ?, ?, ?, ?)'),
       'origin.update': db.prepare('UPDATE record_origins SET policy_id = ?, attributes = ? WHERE record_id = ? AND site_id = ?'),
       'origin.remove': db.prepare('DELETE FROM record_origins WHERE record_id = ? AND site_id = ?'),
-      'record.orphan': db.prepare('UPDATE dns_records SET orphaned_at = ? WHERE id = ?'),
+      'record.orphan': db.prepare('UPDATE dns_records SET orphaned_at = ?, last_origin_site_id = ? WHERE id = ?'),
       'record.restore': db.prepare('UPDATE dns_records SET orphaned_at = NULL WHERE id = ?'),
       'replica.adopt': db.prepare(
         'UPDATE replicas SET policy_id = ?, pending = NULL, pending_run_id = NULL, pending_body = NULL WHERE record_id = ? AND site_id = ?',
@@ -88,7 +88,7 @@ export class StateRepository {
           s['origin.remove'].run(record.id, change.siteKey);
           break;
         case 'record.orphan':
-          s['record.orphan'].run(change.at, record.id);
+          s['record.orphan'].run(change.at, change.lastOriginSite, record.id);
           event(record, null, 'ORPHANED');
           break;
         case 'record.restore':

@@ -15,7 +15,7 @@ export type Change =
   | { op: 'origin.add'; record: DnsRecord; siteKey: number; origin: KnownOrigin }
   | { op: 'origin.update'; record: DnsRecord; siteKey: number; origin: KnownOrigin }
   | { op: 'origin.remove'; record: DnsRecord; siteKey: number }
-  | { op: 'record.orphan'; record: DnsRecord; at: string }
+  | { op: 'record.orphan'; record: DnsRecord; at: string; lastOriginSite: number | null }
   | { op: 'record.restore'; record: DnsRecord }
   /** A replica's policy id learnt by identity: after a crash mid-create (event CREATED), or from a legacy import. */
   | { op: 'replica.adopt'; record: DnsRecord; siteKey: number; policyId: string; recovered: boolean; runId: number | null }
@@ -108,7 +108,9 @@ export function observe({ snapshots, known, passes, now }: ObserveInput): Observ
       changes.push({ op: 'record.restore', record: state.record });
     } else if (!hasOrigin && state.orphanedAt === null) {
       state.orphanedAt = now;
-      changes.push({ op: 'record.orphan', record: state.record, at: now });
+      const before = known.origins.get(recordId);
+      const lastOriginSite = before && before.size > 0 ? oldestSite(before) : null;
+      changes.push({ op: 'record.orphan', record: state.record, at: now, lastOriginSite });
     }
   }
   return { changes, sites, origins, records };
@@ -202,4 +204,11 @@ function indexBySite(origins: Map<string, Map<number, KnownOrigin>>): Map<number
     }
   }
   return bySite;
+}
+
+/** The site of the oldest origin: the one whose attributes the replicas followed. */
+function oldestSite(origins: Map<number, KnownOrigin>): number {
+  let best: [number, KnownOrigin] | undefined;
+  for (const entry of origins) if (!best || entry[1].firstSeen < best[1].firstSeen) best = entry;
+  return best![0];
 }

@@ -8,7 +8,9 @@ import { runSync } from '../../sync/run.ts';
 import { UnifiClient } from '../../unifi/client.ts';
 import type { App } from '../app.ts';
 import type { Runner } from '../main.ts';
+import { metricsText, writeAtomically } from '../render/metrics.ts';
 import { renderSyncReport, syncReportJson } from '../render/sync-report.ts';
+import { storeCounts } from '../../store/stats.ts';
 
 interface SyncCommandOptions {
   dryRun?: boolean;
@@ -18,6 +20,7 @@ interface SyncCommandOptions {
   concurrency?: number;
   failOnChanges?: boolean;
   json?: boolean;
+  metricsFile?: string;
 }
 
 export function syncCommand(run: Runner): Command {
@@ -30,6 +33,7 @@ export function syncCommand(run: Runner): Command {
     .option('--concurrency <n>', 'requests in flight per controller (default: sync.concurrency)', integerArgument)
     .option('--fail-on-changes', 'exit 6, applying nothing, when there are changes to make (drift check)')
     .option('--json', 'print the run report as one JSON document')
+    .option('--metrics-file <path>', 'write Prometheus metrics of the run there (for the node_exporter textfile collector)')
     .action(run(sync));
 }
 
@@ -68,6 +72,7 @@ async function sync(app: App, options: SyncCommandOptions): Promise<number> {
       },
     );
     progress?.('', '', 'done');
+    if (options.metricsFile && store && !dryRun) writeAtomically(options.metricsFile, metricsText(report, storeCounts(store.db)));
     if (options.json) app.output.json(syncReportJson(report));
     else renderSyncReport(report, app.output);
     app.logger.info('sync finished', { run: report.runId ?? undefined, outcome: report.outcome, ...report.counts });

@@ -34,7 +34,8 @@ CREATE TABLE dns_records (
   target      TEXT NOT NULL,
   record_raw  TEXT NOT NULL,
   first_seen  TEXT NOT NULL,
-  orphaned_at TEXT                           -- set when its last origin ended; NULL while it has one
+  orphaned_at TEXT,                          -- set when its last origin ended; NULL while it has one
+  last_origin_site_id INTEGER REFERENCES sites (id) -- where it was last native, for `orphans`
 ) STRICT;
 CREATE INDEX dns_records_orphaned ON dns_records (orphaned_at) WHERE orphaned_at IS NOT NULL;
 
@@ -110,7 +111,7 @@ CREATE INDEX sync_events_domain ON sync_events (domain, timestamp);
 CREATE INDEX sync_events_record ON sync_events (record_id, timestamp);
 CREATE INDEX sync_events_site ON sync_events (site_id, timestamp);
 CREATE INDEX sync_events_status ON sync_events (status, timestamp);
-CREATE INDEX sync_events_run ON sync_events (run_id);
+CREATE INDEX sync_events_run ON sync_events (run_id, timestamp);
 
 -- At most one row: the sync that holds the database. A row whose process is gone is stale.
 CREATE TABLE sync_lock (

@@ -1,0 +1,94 @@
+import { Command } from 'commander';
+import { hostname } from 'node:os';
+import { DEFAULT_SYNC } from '../../config/types.ts';
+import { ExitCode } from '../../exit-code.ts';
+import { openStore } from '../../store/database.ts';
+import { SyncLock } from '../../store/lock.ts';
+import { OrphanRepository, type OrphanRow } from '../../store/orphans.ts';
+import { immediateTransaction } from '../../store/transaction.ts';
+import type { App } from '../app.ts';
+import type { Runner } from '../main.ts';
+import { shortTime } from '../render/history.ts';
+
+interface OrphansOptions {
+  json?: boolean;
+  prune?: boolean;
+}
+
+export function orphansCommand(run: Runner): Command {
+  return new Command('orphans')
+    .description('records with no origin left: when their replicas go, and how many remain')
+    .option('--prune', 'remove orphans that have no replica left from the database (events stay)')
+    .option('--json', 'print one JSON document')
+    .action(run(orphans));
+}
+
+function orphans(app: App, options: OrphansOptions): number {
+  const store = openStore(app.dbPath, { create: false });
+  try {
+    const repo = new OrphanRepository(store.db);
+    if (options.prune) return prune(app, store, repo, options.json === true);
+
+    // The grace period and policy come from the config when there is one (none is needed).
+    const config = app.loadConfigIfPresent();
+    const sync = config?.sync ?? DEFAULT_SYNC;
+    const now = Date.now();
+    const rows = repo.list().map((o) => ({ ...o, replicasGo: replicasGo(o, sync, now) }));
+    if (options.json) {
+      app.output.json({ gracePeriodMs: sync.orphanGracePeriodMs, policy: sync.policy, configFile: config?.file ?? null, orphans: rows });
+      return ExitCode.Success;
+    }
+    if (rows.length === 0) {
+      app.output.line('no orphans');
+      return ExitCode.Success;
+    }
+    app.output.table(
+      ['type', 'domain', 'target', 'last origin', 'orphaned since (UTC)', 'replicas go', 'replicas'],
+      rows.map((o) => [
+        o.type.replace('_RECORD', ''),
+        o.domain,
+        o.target,
+        o.lastOriginSite ? `${o.lastOriginController} / ${o.lastOriginSite}` : '',
+        shortTime(o.orphanedAt),
+        o.replicasGo,
+        o.replicas,
+      ]),
+    );
+    if (!config) app.output.line(`no config file found: grace period ${sync.orphanGracePeriodMs / 60_000} min and policy ${sync.policy} assumed`);
+    return ExitCode.Success;
+  } finally {
+    store.close();
+  }
+}
+
+/** "now" (the next sync), a UTC time, "held by policy", or "-" when there is no replica left. */
+function replicasGo(orphan: OrphanRow, sync: { orphanGracePeriodMs: number; policy: string }, now: number): string {
+  if (orphan.replicas === 0) return '-';
+  if (sync.policy !== 'sync') return `held by policy (${sync.policy})`;
+  const due = Date.parse(orphan.orphanedAt) + sync.orphanGracePeriodMs;
+  return due <= now ? 'now' : new Date(due).toISOString();
+}
+
+function prune(app: App, store: ReturnType<typeof openStore>, repo: OrphanRepository, json: boolean): number {
+  // Pruning writes: not while a sync runs.
+  const lock = new SyncLock(store.db, store.path, { host: hostname(), pid: process.pid, staleAfterMs: 120_000 });
+  lock.acquire();
+  let pruned: OrphanRow[];
+  try {
+    pruned = immediateTransaction(store.db, () => repo.prune());
+  } finally {
+    lock.release();
+  }
+  if (json) {
+    app.output.json({ pruned });
+  } else {
+    if (pruned.length > 0) {
+      app.output.table(
+        ['type', 'domain', 'target', 'orphaned since (UTC)'],
+        pruned.map((o) => [o.type.replace('_RECORD', ''), o.domain, o.target, shortTime(o.orphanedAt)]),
+      );
+    }
+    app.output.line(`pruned ${pruned.length} orphan(s) with no replica left; their events are kept`);
+  }
+  return ExitCode.Success;
+}
