@@ -29,6 +29,8 @@ export interface App {
   readonly io: Io;
   readonly logger: Logger;
   readonly output: Output;
+  /** --quiet: no progress, only warnings and errors. */
+  readonly quiet: boolean;
   /** --db, DNSSYNC_DB, the legacy DB_PATH, then ./dnssync.db. */
   readonly dbPath: string;
   /** Finds and validates the config file; only commands that talk to controllers call it. */
@@ -60,6 +62,7 @@ export function createApp(io: Io, options: GlobalOptions): App {
     io,
     logger,
     output,
+    quiet: options.quiet === true,
     dbPath,
     loadConfig(overrides) {
       const found = find();
@@ -79,7 +82,7 @@ export function createApp(io: Io, options: GlobalOptions): App {
 
 /** The log format before commander has parsed anything, for errors in parsing itself. */
 export function earlyLogger(io: Io, argv: string[]): Logger {
-  const flag = argv.find((arg, i) => argv[i - 1] === '--log-format') ?? argv.find((a) => a.startsWith('--log-format='))?.slice(13);
+  const flag = argv.find((_, i) => argv[i - 1] === '--log-format') ?? argv.find((a) => a.startsWith('--log-format='))?.slice(13);
   const format: LogFormat = flag === 'json' || flag === 'text' ? flag : defaultFormat(io);
   return createLogger({ stream: io.stderr, format, level: 'error', color: colorAllowed(io.stderr, io.env, !argv.includes('--no-color')) });
 }

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { DnssyncError } from '../errors.ts';
+import { toDatabaseError } from '../store/database.ts';
 import { VERSION } from '../version.ts';
 import { createApp, earlyLogger, type App, type Io } from './app.ts';
 import { historyCommand } from './commands/history.ts';
@@ -34,7 +35,9 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;
   } catch (error) {
-    return report(error, app?.logger ?? earlyLogger(io, argv));
+    // A SQLite failure deep inside a command (disk full, corruption met mid-run) names the file too.
+    const described = (app && toDatabaseError(error, app.dbPath)) ?? error;
+    return report(described, app?.logger ?? earlyLogger(io, argv));
   }
 }
 

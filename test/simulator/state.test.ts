@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ShapeError, loadScenario, stableUuid, startSimulator } from '../../fixtures/simulator/index.ts';
 import type { ControllerInfo, Scenario, Simulator } from '../../fixtures/simulator/index.ts';
-import { SITE_A, SITE_B, call, tlsAgent, twoControllers } from './sim-client.ts';
+import { SITE_A, call, tlsAgent, twoControllers } from './sim-client.ts';
 
 const DEMO = new URL('../../fixtures/scenarios/demo.json', import.meta.url).pathname;
 const POLICIES_A = `/v1/sites/${SITE_A}/dns/policies`;

@@ -6,6 +6,7 @@ import { openStore } from '../../store/database.ts';
 import type { EventStatus } from '../../store/events.ts';
 import { EVENT_STATUSES, HistoryRepository } from '../../store/history.ts';
 import type { App } from '../app.ts';
+import { positiveInteger } from '../arguments.ts';
 import type { Runner } from '../main.ts';
 import { renderEvents, renderRuns } from '../render/history.ts';
 
@@ -74,9 +75,4 @@ function statusArgument(value: string): EventStatus {
   const status = value.toUpperCase() as EventStatus;
   if (!EVENT_STATUSES.includes(status)) throw new InvalidArgumentError(`expected one of ${EVENT_STATUSES.join(', ')}`);
   return status;
-}
-
-export function positiveInteger(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('expected a whole number of 1 or more');
-  return Number(value);
 }

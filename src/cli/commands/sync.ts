@@ -7,6 +7,7 @@ import type { Interruption } from '../../sync/outcome.ts';
 import { runSync } from '../../sync/run.ts';
 import { UnifiClient } from '../../unifi/client.ts';
 import type { App } from '../app.ts';
+import { collect, positiveInteger } from '../arguments.ts';
 import type { Runner } from '../main.ts';
 import { metricsText, writeAtomically } from '../render/metrics.ts';
 import { renderSyncReport, syncReportJson } from '../render/sync-report.ts';
@@ -30,7 +31,7 @@ export function syncCommand(run: Runner): Command {
     .option('--site <name|uuid>', 'apply changes only at this site (repeatable); every site is still read', collect, [])
     .option('--policy <policy>', 'sync, upsert-only (no deletes) or create-only (default: sync.policy)', policyArgument)
     .option('--force', 'apply even when a site would lose more than sync.maxDeletePercent of its replicas')
-    .option('--concurrency <n>', 'requests in flight per controller (default: sync.concurrency)', integerArgument)
+    .option('--concurrency <n>', 'requests in flight per controller (default: sync.concurrency)', positiveInteger)
     .option('--fail-on-changes', 'exit 6, applying nothing, when there are changes to make (drift check)')
     .option('--json', 'print the run report as one JSON document')
     .option('--metrics-file <path>', 'write Prometheus metrics of the run there (for the node_exporter textfile collector)')
@@ -57,7 +58,7 @@ async function sync(app: App, options: SyncCommandOptions): Promise<number> {
     app.logger.warn(`${signal}: sending no new write; waiting for the ones in flight`);
   };
   process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
-  const progress = app.output.tty && !app.io.env.CI ? createProgress(app) : null;
+  const progress = app.io.stderr.isTTY && !app.quiet ? createProgress(app) : null;
   try {
     const report = await runSync(
       { config, dryRun, sites: options.site, force: options.force === true, failOnChanges: options.failOnChanges === true },
@@ -96,16 +97,7 @@ function createProgress(app: App): (controller: string, site: string, status: st
   };
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
 function policyArgument(value: string): SyncPolicy {
   if (value === 'sync' || value === 'upsert-only' || value === 'create-only') return value;
   throw new InvalidArgumentError('expected sync, upsert-only or create-only');
-}
-
-function integerArgument(value: string): number {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number');
-  return Number(value);
 }
