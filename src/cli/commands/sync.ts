@@ -68,7 +68,7 @@ async function sync(app: App, options: SyncCommandOptions): Promise<number> {
         clientFor: (controller) =>
           new UnifiClient({ controller, concurrency: config.sync.concurrency, requestTimeoutMs: config.sync.requestTimeoutMs, logger: app.logger }),
         interruption: () => interruption,
-        identity: { host: hostname(), pid: process.pid, user: userInfo().username },
+        identity: { host: hostname(), pid: process.pid, user: currentUser() },
         onSiteDiscovered: progress ?? undefined,
       },
     );
@@ -100,4 +100,13 @@ function createProgress(app: App): (controller: string, site: string, status: st
 function policyArgument(value: string): SyncPolicy {
   if (value === 'sync' || value === 'upsert-only' || value === 'create-only') return value;
   throw new InvalidArgumentError('expected sync, upsert-only or create-only');
+}
+
+/** The user for the run row; a container uid without a passwd entry has no name, only its number. */
+function currentUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return String(process.getuid?.() ?? 'unknown');
+  }
 }

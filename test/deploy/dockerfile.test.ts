@@ -1,0 +1,273 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
+import { dirname, join, posix, relative, sep } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import dockerignoreModule from '@balena/dockerignore';
+import { validate } from 'dockerfile-utils';
+import { tempDir } from '../support/tmp.ts';
+import { byKeyword, copies, dockerUser, dockerWorkdir, dockerfileText, finalStage, jsonArgs, runText, stages, type Stage } from './dockerfile.ts';
+import { ROOT } from './manifests.ts';
+
+// A CommonJS package whose types say `export default`: at run time the default import is the factory itself.
+const dockerignore = dockerignoreModule as unknown as typeof dockerignoreModule.default;
+
+const all = stages();
+const runtime = finalStage(all);
+const ignore = dockerignore().add(readFileSync(join(ROOT, '.dockerignore'), 'utf8'));
+/** Whether a path of the repository reaches the build context. */
+const inContext = (path: string) => !ignore.ignores(path.split(sep).join('/'));
+
+test('the Dockerfile parses and lints clean (dockerfile-utils: no errors, no warnings)', () => {
+  assert.deepEqual(
+    validate(dockerfileText()).map((d) => `line ${d.range.start.line + 1}: ${d.message}`),
+    [],
+  );
+});
+
+test('the lint does catch a broken Dockerfile, so passing it means something', () => {
+  const broken = dockerfileText().replace(/^USER /m, 'USRE ').replace(/^COPY --from=/m, 'COPY --form=');
+  assert.notEqual(broken, dockerfileText());
+  assert.ok(validate(broken).length > 0);
+});
+
+test('multi-stage, every stage on an official Node 24 slim or alpine image', () => {
+  assert.ok(all.length >= 2, `${all.length} stage(s)`);
+  for (const s of all) {
+    assert.match(s.baseImage, /^node:24(?:\.\d+){0,2}-(?:alpine(?:3\.\d+)?|(?:bookworm|trixie)-slim|slim)(?:@sha256:[0-9a-f]{64})?$/, `stage ${s.name}`);
+  }
+  assert.equal(new Set(all.map((s) => s.name)).size, all.length, 'stage names are unique');
+});
+
+test('production dependencies only: npm ci --omit=dev with the lockfile, in the stage node_modules comes from', () => {
+  const nodeModules = copies(runtime).filter((c) => c.sources.some((s) => /(^|\/)node_modules\/?$/.test(s)));
+  assert.equal(nodeModules.length, 1, 'node_modules is copied once into the runtime');
+  const fromName = nodeModules[0]!.from;
+  assert.ok(fromName, 'node_modules comes from an earlier stage (COPY --from)');
+  const deps = all.find((s) => s.name === fromName);
+  assert.ok(deps && deps !== runtime, `stage ${fromName} exists`);
+  const installs = byKeyword(deps, 'RUN').map(runText).filter((r) => /\bnpm\b/.test(r));
+  assert.equal(installs.length, 1);
+  assert.match(installs[0]!, /\bnpm ci\b/);
+  assert.match(installs[0]!, /(^|\s)--omit=dev(\s|$)/);
+  assert.ok(copies(deps).some((c) => c.sources.includes('package-lock.json')), 'npm ci gets the lockfile');
+  for (const s of all) {
+    for (const r of byKeyword(s, 'RUN').map(runText)) {
+      assert.doesNotMatch(r, /\bnpm (install|i|add)\b|--include=dev|--production=false/, `stage ${s.name}: ${r}`);
+    }
+  }
+});
+
+test('the lockfile makes tsx and every runtime import a production package, and the node pin dev-only', () => {
+  const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean }> };
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+  // The Node 24 pin for dev machines must stay out of the image (which has its own Node 24).
+  assert.equal(lock.packages['node_modules/node']?.dev, true);
+  const needed = new Set(['tsx', ...runtimeImports()]);
+  for (const name of needed) {
+    assert.ok(name in pkg.dependencies, `${name} is a production dependency in package.json`);
+    const entry = lock.packages[`node_modules/${name}`];
+    assert.ok(entry, `${name} is in the lockfile`);
+    assert.notEqual(entry.dev, true, `${name} is installed by npm ci --omit=dev`);
+  }
+});
+
+test('runs as a numeric non-root user that has a passwd entry and owns /data', () => {
+  const { uid, gid } = dockerUser();
+  assert.ok(uid > 0, `uid ${uid}`);
+  if (gid !== null) assert.ok(gid > 0);
+  const runs = byKeyword(runtime, 'RUN').map(runText).join(' && ');
+  // dnssync records the user name of each run (os.userInfo()), which fails for a uid without one.
+  assert.match(runs, new RegExp(`\\b(adduser|useradd)\\b[^&]*(-u|--uid) ${uid}\\b`));
+  assert.match(runs, new RegExp(`\\bchown (-R )?${uid}(:\\d+)? /data\\b`));
+});
+
+test('WORKDIR /data and VOLUME /data, declared after /data is prepared; no HEALTHCHECK', () => {
+  assert.equal(dockerWorkdir(), '/data');
+  const volumes = byKeyword(runtime, 'VOLUME');
+  assert.equal(volumes.length, 1);
+  const paths = jsonArgs(volumes[0]!) ?? volumes[0]!.getArguments().map((a) => a.getValue());
+  assert.deepEqual(paths, ['/data']);
+  // Changes to a volume's folder after VOLUME are thrown away: the chown must come first.
+  const lineOf = (i: { getRange(): { start: { line: number } } }) => i.getRange().start.line;
+  const chown = byKeyword(runtime, 'RUN').find((r) => /\bchown\b[^&]*\/data\b/.test(runText(r)));
+  assert.ok(chown && lineOf(chown) < lineOf(volumes[0]!));
+  for (const s of all) assert.equal(byKeyword(s, 'HEALTHCHECK').length, 0, `stage ${s.name}`);
+});
+
+test('no ENV shadows the legacy DB_PATH: DNSSYNC_DB is left unset, the database is ./dnssync.db in /data', () => {
+  const env = imageEnv(runtime);
+  assert.equal(env.DNSSYNC_DB, undefined);
+  assert.equal(env.DB_PATH, undefined);
+  assert.equal(env.DNSSYNC_CONFIG, undefined);
+});
+
+test('ENTRYPOINT is tini (from the distro) running dnssync, which is on PATH; CMD is sync', () => {
+  const entrypoints = byKeyword(runtime, 'ENTRYPOINT');
+  const cmds = byKeyword(runtime, 'CMD');
+  assert.equal(entrypoints.length, 1);
+  assert.equal(cmds.length, 1);
+  const entrypoint = jsonArgs(entrypoints[0]!);
+  assert.ok(entrypoint, 'ENTRYPOINT in exec form, so signals reach tini');
+  const alpine = runtime.baseImage.includes('alpine');
+  const tini = alpine ? '/sbin/tini' : '/usr/bin/tini';
+  assert.deepEqual(entrypoint, [tini, '--', 'dnssync']);
+  assert.deepEqual(jsonArgs(cmds[0]!), ['sync']);
+  const runs = byKeyword(runtime, 'RUN').map(runText).join(' && ');
+  assert.match(runs, alpine ? /\bapk add\b[^&]*\btini\b/ : /\bapt-get install\b[^&]*\btini\b/);
+  // bin/dnssync is copied and linked into /usr/local/bin, which is on the image's PATH.
+  const link = /\bln -s (\S+) \/usr\/local\/bin\/dnssync\b/.exec(runs);
+  assert.ok(link, 'dnssync is linked into /usr/local/bin');
+  assert.equal(sourceOf(imageLayout(runtime), link[1]!), 'bin/dnssync', `${link[1]} is the repository's bin/dnssync`);
+});
+
+test('everything the image copies from the context survives .dockerignore, and nothing else does', () => {
+  const fromContext = copies(runtime)
+    .concat(all.flatMap((s) => (s === runtime ? [] : copies(s))))
+    .filter((c) => c.from === null)
+    .flatMap((c) => c.sources);
+  assert.ok(fromContext.length > 0);
+  for (const source of fromContext) {
+    assert.ok(existsSync(join(ROOT, source)), `${source} exists`);
+    for (const file of filesUnder(source)) assert.ok(inContext(file), `${file} reaches the build context`);
+  }
+  for (const kept of ['package.json', 'package-lock.json', 'bin/dnssync', 'src/cli/main.ts', 'src/store/migrations/0001_initial.sql']) {
+    assert.ok(inContext(kept), kept);
+  }
+  for (const left of [
+    'node_modules/tsx/package.json', '.git/HEAD', 'test/deploy/dockerfile.test.ts', 'fixtures/tls/key.pem',
+    'bench/results.json', 'dnssync.db', 'dnssync.db-wal', 'src/dnssync.db', 'data/dns_sync.db.legacy-20250101T000000Z',
+    'dnssync.yaml', 'dnssync.json', '.tmp/x', 'coverage/lcov.info', '.env', 'home.key',
+  ]) {
+    assert.ok(!inContext(left), `${left} is kept out of the build context`);
+  }
+});
+
+test('every file src/ and bin/ load at run time is inside what the image copies', () => {
+  const layout = imageLayout(runtime);
+  const copied = [...layout.values()];
+  const shipped = (file: string) => copied.some((c) => file === c || file.startsWith(`${c}/`)) && inContext(file);
+  for (const file of ['bin/dnssync', ...sourceFiles('src')]) {
+    const text = readFileSync(join(ROOT, file), 'utf8');
+    const targets = [
+      ...[...text.matchAll(/\bfrom\s+['"](\.[^'"]+)['"]|\bimport\(\s*['"](\.[^'"]+)['"]\s*\)/g)].map((m) => m[1] ?? m[2]!),
+      ...[...text.matchAll(/new URL\(\s*['"]([^'"]+)['"]\s*,\s*import\.meta\.url\s*\)/g)].map((m) => m[1]!),
+    ];
+    for (const target of targets) {
+      const path = relative(ROOT, fileURLToPath(new URL(target, pathToFileURL(join(ROOT, file)))));
+      assert.ok(!path.startsWith('..'), `${file} → ${target}`);
+      assert.ok(shipped(path.split(sep).join('/')), `${file} loads ${path}, which the image does not copy`);
+    }
+  }
+});
+
+test('the image layout works: dnssync through its PATH link runs from /data and puts ./dnssync.db there', () => {
+  const root = tempDir('dnssync-image-');
+  const layout = imageLayout(runtime);
+  // The files the Dockerfile copies from the context, at the paths it copies them to.
+  for (const [target, source] of layout) {
+    if (source === 'node_modules') continue;
+    mkdirSync(dirname(join(root, target)), { recursive: true });
+    cpSync(join(ROOT, source), join(root, target), { recursive: true });
+  }
+  const nodeModules = [...layout].find(([, source]) => source === 'node_modules');
+  assert.ok(nodeModules, 'the runtime has node_modules');
+  symlinkSync(join(ROOT, 'node_modules'), join(root, nodeModules[0]), 'dir');
+  const link = /\bln -s (\S+) (\S+)/.exec(byKeyword(runtime, 'RUN').map(runText).join(' && '))!;
+  mkdirSync(dirname(join(root, link[2]!)), { recursive: true });
+  symlinkSync(join(root, link[1]!), join(root, link[2]!));
+  const data = join(root, dockerWorkdir());
+  mkdirSync(data, { recursive: true });
+
+  const env = { PATH: process.env.PATH ?? '', HOME: data, ...imageEnv(runtime) };
+  const run = (args: string[], extra: Record<string, string> = {}) =>
+    spawnSync(process.execPath, [join(root, link[2]!), ...args], { cwd: data, env: { ...env, ...extra }, encoding: 'utf8', timeout: 60_000 });
+
+  const version = run(['--version']);
+  assert.equal(version.status, 0, version.stderr);
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+  assert.match(version.stdout, new RegExp(pkg.version.replaceAll('.', '\\.')));
+
+  const migrate = run(['migrate', '--log-format', 'json']);
+  assert.equal(migrate.status, 0, migrate.stderr);
+  assert.ok(statSync(join(data, 'dnssync.db')).isFile(), 'the default database is ./dnssync.db in the working directory');
+
+  // A legacy user's DB_PATH is honoured: nothing in the image overrides it.
+  const legacy = run(['migrate', '--log-format', 'json'], { DB_PATH: join(data, 'dns_sync.db') });
+  assert.equal(legacy.status, 0, legacy.stderr);
+  assert.ok(existsSync(join(data, 'dns_sync.db')));
+});
+
+// ---- helpers ----------------------------------------------------------------------------------
+
+/** Packages that src/ and bin/ import at run time (type-only imports are erased). */
+function runtimeImports(): string[] {
+  const names = new Set<string>();
+  for (const file of ['bin/dnssync', ...sourceFiles('src')]) {
+    const text = readFileSync(join(ROOT, file), 'utf8');
+    for (const m of text.matchAll(/^\s*(?:import|export)\s+(?!type\s)[^;]*?\sfrom\s+['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/gm)) {
+      const spec = m[1] ?? m[2]!;
+      if (spec.startsWith('.') || spec.startsWith('node:')) continue;
+      names.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!);
+    }
+  }
+  return [...names];
+}
+
+function sourceFiles(dir: string): string[] {
+  return filesUnder(dir).filter((f) => f.endsWith('.ts'));
+}
+
+/** Files under a repository path (the path itself if it is a file), relative, with `/`. */
+function filesUnder(path: string): string[] {
+  const full = join(ROOT, path);
+  if (!statSync(full).isDirectory()) return [path];
+  return readdirSync(full, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => relative(ROOT, join(e.parentPath, e.name)).split(sep).join('/'));
+}
+
+/** Absolute image path → what is there: a repository path copied from the context, or `node_modules` from a stage. */
+function imageLayout(stage: Stage): Map<string, string> {
+  const layout = new Map<string, string>();
+  let workdir = '/';
+  for (const instruction of stage.instructions) {
+    const keyword = instruction.getKeyword();
+    if (keyword === 'WORKDIR') workdir = posix.resolve(workdir, instruction.getArgumentsContent()!.trim());
+    if (keyword !== 'COPY') continue;
+    const [copy] = copies({ ...stage, instructions: [instruction] });
+    const { from, sources, destination } = copy!;
+    const dest = posix.resolve(workdir, destination);
+    for (const source of sources) {
+      const intoDir = destination.endsWith('/') || sources.length > 1;
+      const target = intoDir ? posix.join(dest, posix.basename(source)) : dest;
+      layout.set(target, from === null ? source.replace(/\/$/, '') : posix.basename(source));
+    }
+  }
+  return layout;
+}
+
+/** The repository path that ends up at an image path, through the copied folders. */
+function sourceOf(layout: Map<string, string>, imagePath: string): string | undefined {
+  for (const [target, source] of layout) {
+    if (imagePath === target) return source;
+    if (imagePath.startsWith(`${target}/`)) return posix.join(source, imagePath.slice(target.length + 1));
+  }
+  return undefined;
+}
+
+/** The ENV of a stage and the stages it is built on (key=value form). */
+function imageEnv(stage: Stage): Record<string, string> {
+  const env: Record<string, string> = {};
+  const chain: Stage[] = [];
+  for (let s: Stage | undefined = stage; s; s = all.find((p) => p.name === s!.from)) chain.unshift(s);
+  for (const s of chain) {
+    for (const instruction of byKeyword(s, 'ENV')) {
+      for (const m of (instruction.getArgumentsContent() ?? '').matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|\S*)/g)) {
+        env[m[1]!] = m[2]!.replace(/^"|"$/g, '');
+      }
+    }
+  }
+  return env;
+}
