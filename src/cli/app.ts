@@ -4,6 +4,8 @@ import { loadConfig, resolveConfigPath } from '../config/load.ts';
 import type { Config, SyncPolicy } from '../config/types.ts';
 import { ConfigError, UsageError } from '../errors.ts';
 import { createLogger, LOG_LEVELS, type LogFormat, type Logger, type LogLevel } from '../log/logger.ts';
+import { openStore, type OpenOptions, type Store } from '../store/database.ts';
+import { logLegacySummary } from '../store/legacy/index.ts';
 import { createOutput, type Output } from './output.ts';
 
 /** What a command may touch of the outside world; tests pass their own. */
@@ -37,6 +39,8 @@ export interface App {
   loadConfig(overrides?: { policy?: SyncPolicy; concurrency?: number }): Config;
   /** The config when a file is found, else null: for read-only commands that only use its settings. */
   loadConfigIfPresent(): Config | null;
+  /** Opens the database at dbPath; a legacy database converted on the way is logged. */
+  openStore(options: OpenOptions): Store;
 }
 
 export function createApp(io: Io, options: GlobalOptions): App {
@@ -76,6 +80,11 @@ export function createApp(io: Io, options: GlobalOptions): App {
     loadConfigIfPresent() {
       const found = find();
       return found ? load(found.path) : null;
+    },
+    openStore(openOptions) {
+      const store = openStore(dbPath, openOptions);
+      if (store.legacy) logLegacySummary(logger, store.legacy);
+      return store;
     },
   };
 }

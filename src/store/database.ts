@@ -2,6 +2,7 @@ import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { DatabaseError } from '../errors.ts';
+import { convertInPlace, refuseLegacy, type LegacySummary } from './legacy/index.ts';
 import { applyPending, checkCompatible, type Migration } from './migrations.ts';
 
 export const BUSY_TIMEOUT_MS = 5000;
@@ -18,12 +19,19 @@ export interface Store {
   path: string;
   /** Migrations applied while opening, for commands that report them. */
   applied: Migration[];
+  /**
+   * Set when opening converted a legacy database (unifi-dns-sync) in place: what it did, for the
+   * command to print (`migrate`) or log (`logLegacySummary` from ./legacy/index.ts).
+   */
+  legacy: LegacySummary | null;
   close(): void;
 }
 
 /**
  * Opens (or creates, mode 0600) a dnssync database: WAL, foreign keys, busy timeout, pending
  * migrations applied. Refuses, with exit 1 and the file named, anything it cannot safely use.
+ * A legacy database (the Python tool's) is converted in place after a backup copy is written
+ * beside it, on a writing open; a read-only open refuses it and leaves it untouched.
  */
 export function openStore(path: string, options: OpenOptions): Store {
   const exists = existsSync(path);
@@ -35,16 +43,17 @@ export function openStore(path: string, options: OpenOptions): Store {
 
   const db = guard(path, () => new DatabaseSync(path, { readOnly: options.readOnly ?? false, timeout: BUSY_TIMEOUT_MS }));
   try {
-    const applied = guard(path, () => {
+    const { applied, legacy } = guard(path, () => {
       // Checked before anything writes, so a file we refuse is left byte for byte as it was.
-      assertNotLegacy(db, path);
+      const converted = handleLegacy(db, path, options);
       checkCompatible(db, path);
       if (!options.readOnly) db.exec('PRAGMA journal_mode = WAL');
       // FULL: an intent must be on disk before the write request it announces goes out.
       db.exec('PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL');
-      return options.readOnly ? [] : applyPending(db);
+      const pending = options.readOnly ? [] : applyPending(db);
+      return { applied: [...(converted?.migrations ?? []), ...pending], legacy: converted?.summary ?? null };
     });
-    return { db, path, applied, close: () => db.close() };
+    return { db, path, applied, legacy, close: () => db.close() };
   } catch (error) {
     db.close();
     throw error;
@@ -84,16 +93,16 @@ function assertSqliteHeader(path: string): void {
   }
 }
 
-function assertNotLegacy(db: DatabaseSync, path: string): void {
-  const tables = new Set(
-    (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name),
-  );
-  if (tables.has('dns_records') && tables.has('sync_events') && !tables.has('schema_migrations')) {
-    throw new DatabaseError(
-      `${path} is a database of the legacy Python tool (unifi-dns-sync); this version of dnssync cannot convert it yet, and left it untouched`,
-      path,
-    );
+/**
+ * A legacy database: refused by a read-only open (converting writes), converted in place by a
+ * writing one (backup first, one transaction; see ./legacy/index.ts). Anything else: nothing.
+ */
+function handleLegacy(db: DatabaseSync, path: string, options: OpenOptions): ReturnType<typeof convertInPlace> {
+  if (options.readOnly) {
+    refuseLegacy(db, path);
+    return null;
   }
+  return convertInPlace(db, path);
 }
 
 const SQLITE_CORRUPT = 11;

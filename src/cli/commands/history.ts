@@ -2,7 +2,6 @@ import { Command, InvalidArgumentError } from 'commander';
 import { parseDuration } from '../../config/duration.ts';
 import { UsageError } from '../../errors.ts';
 import { ExitCode } from '../../exit-code.ts';
-import { openStore } from '../../store/database.ts';
 import type { EventStatus } from '../../store/events.ts';
 import { EVENT_STATUSES, HistoryRepository } from '../../store/history.ts';
 import type { App } from '../app.ts';
@@ -37,7 +36,7 @@ export function historyCommand(run: Runner): Command {
 
 function history(app: App, options: HistoryOptions): number {
   const since = options.since === undefined ? undefined : parseSince(options.since);
-  const store = openStore(app.dbPath, { create: false });
+  const store = app.openStore({ create: false });
   try {
     const repo = new HistoryRepository(store.db);
     if (options.runs) {

@@ -1,54 +1,95 @@
 import { Command } from 'commander';
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { App } from '../app.ts';
 import { ExitCode } from '../exit-codes.ts';
 import type { Runner } from '../main.ts';
+import { UsageError } from '../../errors.ts';
 import { openStore } from '../../store/database.ts';
+import { importLegacy, LegacyDatabaseError, summaryLines, type LegacySummary } from '../../store/legacy/index.ts';
 import { migrationStatus } from '../../store/migrations.ts';
 
 interface MigrateOptions {
   status?: boolean;
+  importLegacy?: string;
   json?: boolean;
 }
 
 export function migrateCommand(run: Runner): Command {
   return new Command('migrate')
-    .description('apply pending database migrations (every command also does this on open)')
+    .description(
+      'apply pending database migrations (every command also does this on open); convert a legacy unifi-dns-sync database in place, after a backup copy',
+    )
     .option('--status', 'list applied and pending migrations and the schema version; changes nothing')
+    .option('--import-legacy <path>', 'import a legacy unifi-dns-sync database from another file (read only, never modified)')
     .option('--json', 'print one JSON document')
     .action(run(migrate));
 }
 
 function migrate(app: App, options: MigrateOptions): number {
+  if (options.status && options.importLegacy !== undefined) throw new UsageError('--status and --import-legacy cannot be used together');
   return options.status ? showStatus(app, options) : applyMigrations(app, options);
 }
 
 function applyMigrations(app: App, options: MigrateOptions): number {
+  const source = options.importLegacy === undefined ? undefined : resolve(app.io.cwd, options.importLegacy);
+  if (source !== undefined && !existsSync(source)) throw new UsageError(`--import-legacy: no file at ${source}`);
   const store = openStore(app.dbPath, { create: true });
-  const status = migrationStatus(store.db);
-  store.close();
+  let imported: LegacySummary | null = null;
+  let schemaVersion: number;
+  try {
+    if (source !== undefined) imported = importLegacy(store.db, app.dbPath, source);
+    schemaVersion = migrationStatus(store.db).schemaVersion;
+  } finally {
+    store.close();
+  }
   const applied = store.applied.map((m) => ({ version: m.version, name: m.name }));
   if (options.json) {
-    app.output.json({ database: app.dbPath, applied, schemaVersion: status.schemaVersion });
-  } else if (applied.length === 0) {
-    app.output.line(`${app.dbPath}: up to date, schema version ${status.schemaVersion}`);
+    app.output.json({
+      database: app.dbPath,
+      applied,
+      schemaVersion,
+      ...(store.legacy && { legacyConversion: store.legacy }),
+      ...(imported && { legacyImport: imported }),
+    });
+    return ExitCode.Success;
+  }
+  if (applied.length === 0) {
+    app.output.line(`${app.dbPath}: up to date, schema version ${schemaVersion}`);
   } else {
     const names = applied.map((m) => `${pad(m.version)} ${m.name}`).join(', ');
-    app.output.line(`${app.dbPath}: applied ${applied.length} migration(s) (${names}), schema version ${status.schemaVersion}`);
+    app.output.line(`${app.dbPath}: applied ${applied.length} migration(s) (${names}), schema version ${schemaVersion}`);
+  }
+  for (const summary of [store.legacy, imported]) {
+    if (summary) for (const line of summaryLines(summary)) app.output.line(line);
   }
   return ExitCode.Success;
 }
 
 function showStatus(app: App, options: MigrateOptions): number {
-  // A missing file stays missing: --status only reads.
-  const store = existsSync(app.dbPath) ? openStore(app.dbPath, { create: false, readOnly: true }) : null;
+  // A missing file stays missing: --status only reads. A legacy file is reported, not converted.
+  let legacy = false;
+  let store: ReturnType<typeof openStore> | null = null;
+  if (existsSync(app.dbPath)) {
+    try {
+      store = openStore(app.dbPath, { create: false, readOnly: true });
+    } catch (error) {
+      if (!(error instanceof LegacyDatabaseError) || error.shape !== 'legacy') throw error;
+      legacy = true;
+    }
+  }
   const status = migrationStatus(store?.db ?? null);
   store?.close();
+  const conversion = legacy ? 'pending' : null;
   if (options.json) {
-    app.output.json({ database: app.dbPath, ...status });
+    app.output.json({ database: app.dbPath, ...status, exists: status.exists || legacy, legacy, conversion });
     return ExitCode.Success;
   }
-  if (!status.exists) app.output.line(`${app.dbPath} does not exist yet; every migration is pending`);
+  if (legacy) {
+    app.output.line(
+      `${app.dbPath} is a database of the legacy Python tool (unifi-dns-sync): conversion pending; 'dnssync migrate' (or any command that writes) converts it in place after writing a backup copy beside it`,
+    );
+  } else if (!status.exists) app.output.line(`${app.dbPath} does not exist yet; every migration is pending`);
   app.output.table(
     ['version', 'name', 'status', 'applied at', 'checksum'],
     status.migrations.map((m) => [pad(m.version), m.name, m.status, m.appliedAt ?? '', m.checksum.slice(0, 12)]),

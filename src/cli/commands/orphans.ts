@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { hostname } from 'node:os';
 import { DEFAULT_SYNC } from '../../config/types.ts';
 import { ExitCode } from '../../exit-code.ts';
-import { openStore } from '../../store/database.ts';
+import type { Store } from '../../store/database.ts';
 import { SyncLock } from '../../store/lock.ts';
 import { OrphanRepository, type OrphanRow } from '../../store/orphans.ts';
 import { immediateTransaction } from '../../store/transaction.ts';
@@ -24,7 +24,7 @@ export function orphansCommand(run: Runner): Command {
 }
 
 function orphans(app: App, options: OrphansOptions): number {
-  const store = openStore(app.dbPath, { create: false });
+  const store = app.openStore({ create: false });
   try {
     const repo = new OrphanRepository(store.db);
     if (options.prune) return prune(app, store, repo, options.json === true);
@@ -69,7 +69,7 @@ function replicasGo(orphan: OrphanRow, sync: { orphanGracePeriodMs: number; poli
   return due <= now ? 'now' : new Date(due).toISOString();
 }
 
-function prune(app: App, store: ReturnType<typeof openStore>, repo: OrphanRepository, json: boolean): number {
+function prune(app: App, store: Store, repo: OrphanRepository, json: boolean): number {
   // Pruning writes: not while a sync runs.
   const lock = new SyncLock(store.db, store.path, { host: hostname(), pid: process.pid, staleAfterMs: 120_000 });
   lock.acquire();

@@ -2,7 +2,6 @@ import { Command, InvalidArgumentError } from 'commander';
 import { existsSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import type { SyncPolicy } from '../../config/types.ts';
-import { openStore } from '../../store/database.ts';
 import type { Interruption } from '../../sync/outcome.ts';
 import { runSync } from '../../sync/run.ts';
 import { UnifiClient } from '../../unifi/client.ts';
@@ -47,9 +46,9 @@ async function sync(app: App, options: SyncCommandOptions): Promise<number> {
   // A dry run reads the database as it is and writes nothing, not even a new file.
   const store = dryRun
     ? existsSync(app.dbPath)
-      ? openStore(app.dbPath, { create: false, readOnly: true })
+      ? app.openStore({ create: false, readOnly: true })
       : null
-    : openStore(app.dbPath, { create: true });
+    : app.openStore({ create: true });
 
   let interruption: Interruption | null = null;
   const onSignal = (signal: Interruption) => {
