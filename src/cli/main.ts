@@ -6,6 +6,7 @@ import { createApp, earlyLogger, type App, type Io } from './app.ts';
 import { historyCommand } from './commands/history.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { orphansCommand } from './commands/orphans.ts';
+import { repairCommand } from './commands/repair.ts';
 import { syncCommand } from './commands/sync.ts';
 import { ExitCode, exitCodeFor } from './exit-codes.ts';
 
@@ -22,7 +23,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     app = createApp(io, program.opts());
     exitCode = await action(app, options);
   };
-  for (const command of [syncCommand(run), migrateCommand(run), historyCommand(run), orphansCommand(run)]) {
+  for (const command of [syncCommand(run), migrateCommand(run), historyCommand(run), orphansCommand(run), repairCommand(run)]) {
     // Subcommands get the program's output, help and error handling (addCommand does not copy them).
     program.addCommand(command.copyInheritedSettings(program));
   }

@@ -10,11 +10,14 @@ export interface LockHolder {
   heartbeatAt: string;
 }
 
+/** A holder on another host that has not beaten for this long is taken to be dead. */
+export const LOCK_STALE_MS = 120_000;
+
 export interface LockOptions {
   host: string;
   pid: number;
-  /** A holder on another host that has not beaten for this long is taken to be dead. */
-  staleAfterMs: number;
+  /** Default LOCK_STALE_MS. */
+  staleAfterMs?: number;
   /** Whether a process of this host is alive (injected so tests can fake a dead holder). */
   isAlive?: (pid: number) => boolean;
 }
@@ -72,7 +75,7 @@ export class SyncLock {
       // Our own pid in the row is an earlier life of this container (pid 1 again), not us.
       return holder.pid === this.options.pid || !(this.options.isAlive ?? processAlive)(holder.pid);
     }
-    return Date.now() - Date.parse(holder.heartbeatAt) > this.options.staleAfterMs;
+    return Date.now() - Date.parse(holder.heartbeatAt) > (this.options.staleAfterMs ?? LOCK_STALE_MS);
   }
 }
 

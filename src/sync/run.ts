@@ -53,7 +53,6 @@ export interface SyncReport extends RunDecision {
   counts: RunCounts;
 }
 
-const LOCK_STALE_MS = 120_000;
 const HEARTBEAT_MS = 15_000;
 
 /** One sync run, SPEC §4 end to end: lock, discover, observe, plan, apply, record. */
@@ -62,7 +61,7 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
   const { store } = deps;
   const writing = !options.dryRun && store !== null;
   const db = store?.db;
-  const lock = writing ? new SyncLock(db!, store.path, { ...deps.identity, staleAfterMs: LOCK_STALE_MS }) : null;
+  const lock = writing ? new SyncLock(db!, store.path, deps.identity) : null;
   const taken = lock?.acquire();
   if (taken?.takenOver) deps.logger.warn('took over a stale lock', { host: taken.takenOver.host, pid: taken.takenOver.pid });
   const heartbeat = lock ? setInterval(() => lock.beat(), HEARTBEAT_MS).unref() : null;

@@ -71,7 +71,7 @@ function replicasGo(orphan: OrphanRow, sync: { orphanGracePeriodMs: number; poli
 
 function prune(app: App, store: Store, repo: OrphanRepository, json: boolean): number {
   // Pruning writes: not while a sync runs.
-  const lock = new SyncLock(store.db, store.path, { host: hostname(), pid: process.pid, staleAfterMs: 120_000 });
+  const lock = new SyncLock(store.db, store.path, { host: hostname(), pid: process.pid });
   lock.acquire();
   let pruned: OrphanRow[];
   try {

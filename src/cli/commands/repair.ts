@@ -1,0 +1,37 @@
+import { Command } from 'commander';
+import { hostname } from 'node:os';
+import { ExitCode } from '../../exit-code.ts';
+import { checkDatabase, repairDatabase } from '../../store/repair/index.ts';
+import type { App } from '../app.ts';
+import type { Runner } from '../main.ts';
+import { renderRepairReport, repairReportJson } from '../render/repair-report.ts';
+
+interface RepairOptions {
+  check?: boolean;
+  json?: boolean;
+}
+
+/** The lock staleness sync uses (src/sync/run.ts): a holder on another host silent this long is gone. */
+
+export function repairCommand(run: Runner): Command {
+  return new Command('repair')
+    .description('check the database and fix what can be fixed, after writing a backup (needs no config file)')
+    .option('--check', 'only report: open read-only, change nothing, exit 1 when there is a problem')
+    .option('--json', 'print one JSON document')
+    .action(run(repair));
+}
+
+function repair(app: App, options: RepairOptions): number {
+  const identity = { host: hostname(), pid: process.pid };
+  const report = options.check ? checkDatabase(app.dbPath, identity) : repairDatabase(app.dbPath, identity);
+  if (options.json) app.output.json(repairReportJson(report));
+  else renderRepairReport(report, app.output);
+  app.logger.info(options.check ? 'repair --check finished' : 'repair finished', {
+    state: report.state,
+    findings: report.findings.length,
+    remaining: report.remaining,
+    ...(report.backup && { backup: report.backup }),
+    ...(report.recovered?.path && { recovered: report.recovered.path }),
+  });
+  return report.remaining > 0 ? ExitCode.Fatal : ExitCode.Success;
+}
