@@ -1,7 +1,8 @@
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { DatabaseError } from '../errors.ts';
+import { hasSqliteHeader } from './sqlite-file.ts';
 import { convertInPlace, refuseLegacy, type LegacySummary } from './legacy/index.ts';
 import { applyPending, checkCompatible, type Migration } from './migrations.ts';
 
@@ -74,18 +75,9 @@ function createEmptyFile(path: string): void {
   }
 }
 
-const SQLITE_HEADER = 'SQLite format 3\0';
-
 function assertSqliteHeader(path: string): void {
   if (statSync(path).size === 0) return; // an empty file is a valid empty database
-  const header = Buffer.alloc(16);
-  const fd = openSync(path, 'r');
-  try {
-    readSync(fd, header, 0, 16, 0);
-  } finally {
-    closeSync(fd);
-  }
-  if (header.toString('latin1') !== SQLITE_HEADER) {
+  if (!hasSqliteHeader(path)) {
     throw new DatabaseError(
       `${path} is not a SQLite database; check --db, or if it is a damaged dnssync database run 'dnssync repair --db ${path}'`,
       path,

@@ -25,6 +25,20 @@ export const BODY_FIELDS: Record<PolicyType, readonly string[]> = {
   FORWARD_DOMAIN: ['type', 'enabled', 'domain', 'ipAddress'],
 };
 
+/** The fields that hold each type's target (its identity beside type and domain), with their JSON types. */
+export const TARGET_FIELDS: Record<PolicyType, ReadonlyArray<readonly [string, 'string' | 'number']>> = {
+  A_RECORD: [['ipv4Address', 'string']],
+  AAAA_RECORD: [['ipv6Address', 'string']],
+  CNAME_RECORD: [['targetDomain', 'string']],
+  MX_RECORD: [['mailServerDomain', 'string'], ['priority', 'number']],
+  TXT_RECORD: [['text', 'string']],
+  SRV_RECORD: [['serverDomain', 'string'], ['service', 'string'], ['protocol', 'string'], ['port', 'number'], ['priority', 'number'], ['weight', 'number']],
+  FORWARD_DOMAIN: [['ipAddress', 'string']],
+};
+
+/** The types whose policies carry ttlSeconds. */
+export const TTL_TYPES: readonly PolicyType[] = ['A_RECORD', 'AAAA_RECORD', 'CNAME_RECORD'];
+
 /** A DNS policy as the API returns it. Type-specific fields are optional here; validation checks them. */
 export interface DnsPolicy {
   id: string;

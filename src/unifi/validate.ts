@@ -1,6 +1,6 @@
 // Hand-written checks of what the controller answers. Each throws ShapeProblem
 // naming the item and the field; the caller adds controller, method and path.
-import type { Client, DnsPolicy, Page, Site } from './types.ts';
+import { TARGET_FIELDS, TTL_TYPES, type Client, type DnsPolicy, type Page, type PolicyType, type Site } from './types.ts';
 
 export class ShapeProblem extends Error {
   override name = 'ShapeProblem';
@@ -48,15 +48,12 @@ function name(obj: Obj, what: string): string {
 }
 
 /** The fields each policy type requires beside id, type, enabled and domain. */
-export const POLICY_FIELDS: Record<string, ReadonlyArray<readonly [string, Kind]>> = {
-  A_RECORD: [['ipv4Address', 'string'], ['ttlSeconds', 'number']],
-  AAAA_RECORD: [['ipv6Address', 'string'], ['ttlSeconds', 'number']],
-  CNAME_RECORD: [['targetDomain', 'string'], ['ttlSeconds', 'number']],
-  MX_RECORD: [['mailServerDomain', 'string'], ['priority', 'number']],
-  TXT_RECORD: [['text', 'string']],
-  SRV_RECORD: [['serverDomain', 'string'], ['service', 'string'], ['protocol', 'string'], ['port', 'number'], ['priority', 'number'], ['weight', 'number']],
-  FORWARD_DOMAIN: [['ipAddress', 'string']],
-};
+export const POLICY_FIELDS: Record<string, ReadonlyArray<readonly [string, Kind]>> = Object.fromEntries(
+  Object.entries(TARGET_FIELDS).map(([type, fields]) => [
+    type,
+    TTL_TYPES.includes(type as PolicyType) ? [...fields, ['ttlSeconds', 'number'] as const] : fields,
+  ]),
+);
 
 /** A DNS policy; a type dnssync does not know is kept as it is (after the common fields), for the planner to ignore. */
 export function checkPolicy(value: unknown, what: string): DnsPolicy {

@@ -18,7 +18,7 @@ import { legacyHostUrl } from '../../config/legacy.ts';
 import { keyFingerprint } from '../../config/key.ts';
 import { RECORD_TYPES, type RecordType } from '../../config/types.ts';
 import { canonicalDomain, recordOf, type Attributes, type DnsRecord } from '../../sync/identity.ts';
-import type { DnsPolicyBody } from '../../unifi/types.ts';
+import { TARGET_FIELDS, TTL_TYPES, type DnsPolicyBody } from '../../unifi/types.ts';
 import type { EventStatus } from '../events.ts';
 import type { LegacyData } from './read.ts';
 import { earliest, latest, legacyTime } from './time.ts';
@@ -381,16 +381,7 @@ type Identified =
   | { record: DnsRecord; attributes: Attributes; fromColumns: boolean }
   | { reason: string; type: string | null; domain: string | null; target: string };
 
-/** The fields each synced type needs in record_raw, with their JSON types. */
-const REQUIRED: Record<RecordType, Array<[string, 'string' | 'number']>> = {
-  A_RECORD: [['ipv4Address', 'string']],
-  AAAA_RECORD: [['ipv6Address', 'string']],
-  CNAME_RECORD: [['targetDomain', 'string']],
-  MX_RECORD: [['mailServerDomain', 'string'], ['priority', 'number']],
-  TXT_RECORD: [['text', 'string']],
-  SRV_RECORD: [['serverDomain', 'string'], ['service', 'string'], ['protocol', 'string'], ['priority', 'number'], ['weight', 'number'], ['port', 'number']],
-};
-const WITH_TTL: readonly string[] = ['A_RECORD', 'AAAA_RECORD', 'CNAME_RECORD'];
+
 
 /** A legacy row's record, from record_raw (the policy as the API returned it), or why not. */
 function identify(row: LegacyData['records'][number]): Identified {
@@ -420,7 +411,7 @@ function identify(row: LegacyData['records'][number]): Identified {
     else if (!(RECORD_TYPES as readonly string[]).includes(type)) problem = `type ${type} is not a DNS record type dnssync syncs`;
     else if (typeof domain !== 'string' || canonicalDomain(domain) === '') problem = 'record_raw has no domain';
     else {
-      const absent = REQUIRED[type as RecordType].find(([field, kind]) => typeof raw![field] !== kind || raw![field] === '');
+      const absent = TARGET_FIELDS[type as RecordType].find(([field, kind]) => typeof raw![field] !== kind || raw![field] === '');
       if (absent) problem = `record_raw has no ${absent[0]}`;
       else {
         const body = { ...raw, type, domain } as unknown as DnsPolicyBody;
@@ -428,7 +419,7 @@ function identify(row: LegacyData['records'][number]): Identified {
         const enabled = typeof raw.enabled === 'boolean' ? raw.enabled : true;
         const ttl = raw.ttlSeconds;
         const attributes: Attributes =
-          WITH_TTL.includes(type) && typeof ttl === 'number' && Number.isInteger(ttl) && ttl >= 0 ? { enabled, ttlSeconds: ttl } : { enabled };
+          TTL_TYPES.includes(type as RecordType) && typeof ttl === 'number' && Number.isInteger(ttl) && ttl >= 0 ? { enabled, ttlSeconds: ttl } : { enabled };
         return { record, attributes, fromColumns: false };
       }
     }

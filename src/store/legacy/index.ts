@@ -3,7 +3,8 @@
  * place, after a backup copy is written beside it; `migrate --import-legacy PATH` imports one from
  * another file into the current database. Both repair the legacy defects (convert.ts).
  */
-import { closeSync, existsSync, openSync, readSync, statSync, unlinkSync } from 'node:fs';
+import { closeSync, existsSync, openSync, unlinkSync } from 'node:fs';
+import { hasSqliteHeader } from '../sqlite-file.ts';
 import { DatabaseSync } from 'node:sqlite';
 import { DatabaseError } from '../../errors.ts';
 import { applyPending, knownMigrations, type Migration } from '../migrations.ts';
@@ -223,7 +224,7 @@ export interface ImportOptions {
  */
 export function importLegacy(db: DatabaseSync, databasePath: string, source: string, options: ImportOptions = {}): LegacySummary {
   if (!existsSync(source)) throw new DatabaseError(`--import-legacy: no file at ${source}`, source);
-  if (!isSqliteFile(source)) throw new DatabaseError(`--import-legacy: ${source} is not a SQLite database`, source);
+  if (!hasSqliteHeader(source)) throw new DatabaseError(`--import-legacy: ${source} is not a SQLite database`, source);
   let data;
   const reader = openReadOnly(source);
   try {
@@ -267,17 +268,6 @@ function openReadOnly(path: string): DatabaseSync {
   }
 }
 
-function isSqliteFile(path: string): boolean {
-  if (statSync(path).size < 16) return false;
-  const header = Buffer.alloc(16);
-  const fd = openSync(path, 'r');
-  try {
-    readSync(fd, header, 0, 16, 0);
-  } finally {
-    closeSync(fd);
-  }
-  return header.toString('latin1') === 'SQLite format 3\0';
-}
 
 function incomplete(path: string, shape: Extract<LegacyShape, { kind: 'incomplete' }>): DatabaseError {
   return new LegacyDatabaseError(

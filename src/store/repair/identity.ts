@@ -1,7 +1,7 @@
 import type { SQLOutputValue } from 'node:sqlite';
 import { RECORD_TYPES, type RecordType } from '../../config/types.ts';
 import { recordOf, type DnsRecord } from '../../sync/identity.ts';
-import type { DnsPolicyBody } from '../../unifi/types.ts';
+import { TARGET_FIELDS, type DnsPolicyBody } from '../../unifi/types.ts';
 
 /**
  * The canonical identity of a stored dns_records row (SPEC §4.2), worked out the way sync would:
@@ -18,16 +18,6 @@ export interface RecordRow {
 }
 
 export type Canonical = { ok: true; record: DnsRecord; from: 'record_raw' | 'columns' } | { ok: false; reason: string };
-
-/** The fields each synced type needs, with their JSON types. */
-const REQUIRED: Record<RecordType, Array<[string, 'string' | 'number']>> = {
-  A_RECORD: [['ipv4Address', 'string']],
-  AAAA_RECORD: [['ipv6Address', 'string']],
-  CNAME_RECORD: [['targetDomain', 'string']],
-  MX_RECORD: [['mailServerDomain', 'string'], ['priority', 'number']],
-  TXT_RECORD: [['text', 'string']],
-  SRV_RECORD: [['serverDomain', 'string'], ['service', 'string'], ['protocol', 'string'], ['priority', 'number'], ['weight', 'number'], ['port', 'number']],
-};
 
 /** Targets the legacy tool wrote for every record that was not an A record. */
 export function isLegacyTarget(target: SQLOutputValue): boolean {
@@ -100,7 +90,7 @@ function build(type: string | null, domain: string | null, fields: Record<string
   if (!(RECORD_TYPES as readonly string[]).includes(type)) return { ok: false, reason: `type ${type} is not a record type dnssync syncs` };
   if (domain === null || domain.trim().replace(/\.+$/, '') === '') return { ok: false, reason: `${where} has no domain` };
   const body: Record<string, unknown> = { type, domain, enabled: true };
-  for (const [field, kind] of REQUIRED[type as RecordType]) {
+  for (const [field, kind] of TARGET_FIELDS[type as RecordType]) {
     const value = fields[field];
     if (typeof value !== kind || value === '' || (kind === 'number' && !Number.isFinite(value))) return { ok: false, reason: `${where} has no ${field}` };
     body[field] = value;

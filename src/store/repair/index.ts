@@ -1,4 +1,5 @@
-import { closeSync, copyFileSync, existsSync, openSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
+import { fileHeader, SQLITE_HEADER } from '../sqlite-file.ts';
 import { DatabaseSync } from 'node:sqlite';
 import { DatabaseError, LockHeldError } from '../../errors.ts';
 import { BUSY_TIMEOUT_MS, openStore, toDatabaseError } from '../database.ts';
@@ -47,14 +48,13 @@ export function repairDatabase(path: string, options: RepairOptions): RepairRepo
 
 type Mode = RepairReport['mode'];
 
-const SQLITE_HEADER = 'SQLite format 3\0';
 
 function examine(path: string, mode: Mode, options: RepairOptions): RepairReport {
   if (!existsSync(path)) throw new DatabaseError(`no database at ${path}; repair creates nothing (check --db)`, path);
   if (statSync(path).size === 0) {
     return { ...blank(path, mode), state: 'empty', schema: schemaOfNothing() };
   }
-  if (header(path).toString('latin1') !== SQLITE_HEADER) return notSqlite(path, mode, options);
+  if (fileHeader(path).toString('latin1') !== SQLITE_HEADER) return notSqlite(path, mode, options);
 
   let db: DatabaseSync;
   try {
@@ -79,16 +79,6 @@ function blank(path: string, mode: Mode): Omit<RepairReport, 'state' | 'schema'>
   return { database: path, mode, backup: null, recovered: null, findings: [], remaining: 0 };
 }
 
-function header(path: string): Buffer {
-  const bytes = Buffer.alloc(16);
-  const fd = openSync(path, 'r');
-  try {
-    readSync(fd, bytes, 0, 16, 0);
-  } finally {
-    closeSync(fd);
-  }
-  return bytes;
-}
 
 function examineOpen(db: DatabaseSync, path: string, mode: Mode, options: RepairOptions): RepairReport | { structural: string[] } {
   const shape = legacyShape(db);
@@ -288,7 +278,7 @@ function refuseWhileLiveSync(path: string, options: RepairOptions): void {
 }
 
 function notSqlite(path: string, mode: Mode, options: RepairOptions): RepairReport {
-  const start = header(path)
+  const start = fileHeader(path)
     .toString('latin1')
     .replace(/[^\x20-\x7e]/g, '.');
   const issue: Issue = {

@@ -1,0 +1,20 @@
+import { closeSync, openSync, readSync } from 'node:fs';
+
+/** The 16 bytes every SQLite database file starts with. */
+export const SQLITE_HEADER = 'SQLite format 3\0';
+
+/** The first 16 bytes of a file (fewer when it is shorter), read without SQLite. */
+export function fileHeader(path: string): Buffer {
+  const bytes = Buffer.alloc(16);
+  const fd = openSync(path, 'r');
+  try {
+    const read = readSync(fd, bytes, 0, 16, 0);
+    return bytes.subarray(0, read);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export function hasSqliteHeader(path: string): boolean {
+  return fileHeader(path).toString('latin1') === SQLITE_HEADER;
+}
