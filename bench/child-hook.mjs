@@ -1,0 +1,25 @@
+// Preloaded into each measured dnssync process (NODE_OPTIONS=--import): on exit it writes the
+// process's own peak RSS (getrusage maxrss, the real high-water mark), its CPU time (user +
+// system) and the rows its SQLite connections changed (total_changes() at close) to
+// $DNSSYNC_BENCH_OUT. Plain JS so that it
+// loads before dnssync registers tsx; it changes nothing dnssync does.
+import { writeFileSync } from 'node:fs';
+import { DatabaseSync } from 'node:sqlite';
+
+const out = process.env.DNSSYNC_BENCH_OUT;
+if (out) {
+  let totalChanges = 0;
+  const close = DatabaseSync.prototype.close;
+  DatabaseSync.prototype.close = function (...args) {
+    try {
+      totalChanges += Number(this.prepare('SELECT total_changes() AS n').get().n);
+    } catch {
+      // not open: nothing to count
+    }
+    return close.apply(this, args);
+  };
+  process.on('exit', () => {
+    const usage = process.resourceUsage();
+    writeFileSync(out, JSON.stringify({ maxRssKb: usage.maxRSS, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000, totalChanges }));
+  });
+}

@@ -1,0 +1,92 @@
+// Running the measured processes: dnssync (the real CLI) and the floor scripts, each a child
+// process of its own, timed from spawn to exit.
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ROOT } from './sim-process.ts';
+
+const BIN = join(ROOT, 'bin', 'dnssync');
+const HOOK = new URL('./child-hook.mjs', import.meta.url).href;
+
+export interface ChildRun {
+  ms: number;
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** Bytes written to stdout (kept only at the end: `tail`). */
+  stdoutBytes: number;
+  tail: string;
+  stderr: string;
+}
+
+export interface DnssyncRun extends ChildRun {
+  /** Peak RSS of the dnssync process (getrusage maxrss), kB. */
+  maxRssKb: number | null;
+  /** CPU time (user + system) of the dnssync process, ms. */
+  cpuMs: number | null;
+  /** Rows changed by its SQLite connections (total_changes()). */
+  totalChanges: number | null;
+}
+
+const CLEAN_ENV = ['DNSSYNC_CONFIG', 'DNSSYNC_DB', 'DB_PATH', 'CONFIG_PATH', 'DNSSYNC_LOG_FORMAT', 'DNSSYNC_LOG_LEVEL', 'LOG_LEVEL', 'FORCE_COLOR'];
+
+function run(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<ChildRun> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdoutBytes = 0;
+    let tail = '';
+    let stderr = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdoutBytes += chunk.length;
+      tail = (tail + chunk.toString()).slice(-8000);
+    });
+    child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-8000)));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ ms: performance.now() - started, code, signal, stdoutBytes, tail, stderr });
+    });
+  });
+}
+
+export interface DnssyncOptions {
+  /** Write a V8 CPU profile of the process into this folder. */
+  profileDir?: string;
+  timeoutMs?: number;
+}
+
+/** `node bin/dnssync ARGS` on this Node, as a cron job would run it (stdout a pipe, logs JSON on stderr). */
+export async function dnssync(args: string[], scratch: string, options: DnssyncOptions = {}): Promise<DnssyncRun> {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+  for (const name of CLEAN_ENV) delete env[name];
+  const out = join(scratch, `child-${process.pid}-${Date.now()}.json`);
+  // BENCH_NODE_OPTIONS: extra Node options for the dnssync processes only (e.g. --max-old-space-size=384).
+  const nodeOptions = [process.env.NODE_OPTIONS ?? '', `--import=${HOOK}`, process.env.BENCH_NODE_OPTIONS ?? ''];
+  if (options.profileDir) {
+    mkdirSync(options.profileDir, { recursive: true });
+    nodeOptions.push('--cpu-prof', `--cpu-prof-dir=${options.profileDir}`);
+  }
+  env.NODE_OPTIONS = nodeOptions.join(' ').trim();
+  env.DNSSYNC_BENCH_OUT = out;
+  const result = await run([BIN, ...args], env, options.timeoutMs ?? 3_600_000);
+  let measured: { maxRssKb: number; cpuMs: number; totalChanges: number } | null = null;
+  try {
+    measured = JSON.parse(readFileSync(out, 'utf8')) as { maxRssKb: number; cpuMs: number; totalChanges: number };
+    rmSync(out);
+  } catch {
+    // the process died before its exit handler ran
+  }
+  return { ...result, maxRssKb: measured?.maxRssKb ?? null, cpuMs: measured?.cpuMs ?? null, totalChanges: measured?.totalChanges ?? null };
+}
+
+/** A floor script (bench/bare-*.ts) under tsx; its last stdout line is its JSON report. */
+export async function floor<T>(script: string, targetFile: string, timeoutMs = 3_600_000): Promise<ChildRun & { report: T }> {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.NODE_OPTIONS;
+  const result = await run(['--import', 'tsx', fileURLToPath(new URL(script, import.meta.url)), targetFile], env, timeoutMs);
+  if (result.code !== 0) throw new Error(`${script} exited with ${result.code ?? result.signal}: ${result.stderr}`);
+  const lines = result.tail.trim().split('\n');
+  return { ...result, report: JSON.parse(lines[lines.length - 1]!) as T };
+}

@@ -1,0 +1,519 @@
+// `npm run bench` (SPEC §8): dnssync against its floors on the simulator, at L/4 and L.
+//
+//   tsx bench/run.ts [--quick] [--load L|L/4]... [--runs N] [--profile] [--keep]
+//
+//   --quick    only L/4 (a minute or two), to try it out
+//   --load X   only this load (repeatable); default L/4 then L
+//   --runs N   repetitions of the short measurements (default 5; at least 1)
+//   --profile  run every dnssync process with --cpu-prof (timings are then inflated) and print
+//              the top self-time functions of each phase; profiles go to bench/profiles/
+//   --keep     keep the scratch folder (scenario, config, database) and print its path
+//
+// Prints a table (median, min, max over the runs; ratios to the floors; SPEC §8 targets) and
+// writes bench/results.json. Every dnssync run is also checked for what it must do: the
+// request counts (from the simulator's /__sim/stats) and the database's run and event rows.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { parseArgs } from 'node:util';
+import { getGlobalDispatcher } from 'undici';
+import { dnssync, floor, type DnssyncRun } from './child.ts';
+import {
+  LOAD_L,
+  LOAD_L4,
+  controllerNames,
+  convergedPoliciesPerSite,
+  initialCreates,
+  listRequests,
+  nativeDomain,
+  scenarioOf,
+  totalRecords,
+  totalSites,
+  type Load,
+} from './load.ts';
+import { formatProfile, summarizeProfile, type ProfileSummary } from './profile-summary.ts';
+import { ROOT, SimProcess } from './sim-process.ts';
+import { duration, megabytes, sample, table, type Sample } from './stats.ts';
+
+const CONCURRENCY = 4;
+
+/** SPEC §8. */
+const TARGETS = {
+  noopOverFetch: 1.5,
+  initialOverPost: 1.3,
+  peakRssMb: 512,
+  historyMs: 100,
+  orphansMs: 1000,
+};
+
+interface Check {
+  what: string;
+  ok: boolean;
+  detail: string;
+}
+
+interface LoadResult {
+  load: string;
+  shape: {
+    controllers: number;
+    sites: number;
+    recordsPerSite: number;
+    records: number;
+    policiesWhenConverged: number;
+    initialCreates: number;
+    listRequestsPerSync: number;
+    changedOrigins: number;
+  };
+  /** Wall time (ms) per measurement, with the CPU time (user + system) of the measured process where known. */
+  metrics: Record<string, Sample & { unit: string; cpu?: Sample; note?: string }>;
+  /** Peak RSS of the dnssync process per phase, MB (max over the runs). */
+  peakRssMb: Record<string, number>;
+  /** Rows changed by one dnssync run (SQLite total_changes()), median per phase. */
+  rowsChanged: Record<string, number>;
+  database: { afterInitialBytes: number; finalBytes: number; files: Record<string, number>; rows: Record<string, number> };
+  simulator: { peakRssMb: number | null };
+  /** Wall-time medians (the targets), and the same by CPU time, which other load on the machine disturbs less. */
+  ratios: { noopOverFetch: number; initialOverPost: number; noopOverFetchCpu: number; initialOverPostCpu: number };
+  checks: Check[];
+  profiles?: Record<string, ProfileSummary>;
+  commands: { history: boolean; orphans: boolean };
+}
+
+const { values: flags } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    load: { type: 'string', multiple: true },
+    runs: { type: 'string', default: '5' },
+    profile: { type: 'boolean', default: false },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const RUNS = Math.max(1, Number.parseInt(flags.runs!, 10) || 5);
+const PROFILE_ROOT = join(ROOT, 'bench', 'profiles');
+
+function log(message: string) {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+}
+
+function check(checks: Check[], what: string, ok: boolean, detail: string) {
+  checks.push({ what, ok, detail });
+  if (!ok) log(`CHECK FAILED: ${what}: ${detail}`);
+}
+
+function dbCount(db: string, sql: string): number {
+  const conn = new DatabaseSync(db, { readOnly: true });
+  try {
+    return Number((conn.prepare(sql).get() as { n: number }).n);
+  } finally {
+    conn.close();
+  }
+}
+
+function dbFiles(db: string): Record<string, number> {
+  const files: Record<string, number> = {};
+  for (const suffix of ['', '-wal', '-shm']) if (existsSync(db + suffix)) files[`dnssync.db${suffix}`] = statSync(db + suffix).size;
+  return files;
+}
+
+/** Database size as SPEC §8 counts it: the file plus its -wal. */
+function dbBytes(db: string): number {
+  const files = dbFiles(db);
+  return (files['dnssync.db'] ?? 0) + (files['dnssync.db-wal'] ?? 0);
+}
+
+/** The summary line dnssync prints last: created N, updated N, deleted N, skipped N, failed N. */
+function summaryOf(run: DnssyncRun): Record<string, number> | null {
+  const match = /created (\d+), updated (\d+), deleted (\d+), skipped (\d+), failed (\d+)\s*$/.exec(run.tail);
+  if (!match) return null;
+  const [, created, updated, deleted, skipped, failed] = match.map(Number);
+  return { created: created!, updated: updated!, deleted: deleted!, skipped: skipped!, failed: failed! };
+}
+
+function describeRun(run: DnssyncRun): string {
+  return `exit ${run.code ?? run.signal}${run.code !== 0 ? `: ${run.stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}`;
+}
+
+/** Commands the dnssync CLI registers, from `dnssync --help`. */
+async function availableCommands(scratch: string): Promise<Set<string>> {
+  const help = await dnssync(['--help'], scratch);
+  const section = help.tail.split(/^Commands:$/m)[1] ?? '';
+  return new Set([...section.matchAll(/^ {2}(\w[\w-]*)/gm)].map((m) => m[1]!));
+}
+
+class Phase {
+  readonly ms: number[] = [];
+  readonly cpuMs: number[] = [];
+  readonly rssKb: number[] = [];
+  readonly changes: number[] = [];
+  add(run: { ms: number; cpuMs?: number | null; maxRssKb?: number | null; totalChanges?: number | null }) {
+    this.ms.push(run.ms);
+    if (run.cpuMs != null) this.cpuMs.push(run.cpuMs);
+    if (run.maxRssKb != null) this.rssKb.push(run.maxRssKb);
+    if (run.totalChanges != null) this.changes.push(run.totalChanges);
+  }
+}
+
+async function benchLoad(load: Load, scratchRoot: string): Promise<LoadResult> {
+  const dir = join(scratchRoot, load.name.replace('/', '-'));
+  mkdirSync(dir, { recursive: true });
+  const scenarioFile = join(dir, 'scenario.json');
+  writeFileSync(scenarioFile, JSON.stringify(scenarioOf(load)));
+  const checks: Check[] = [];
+  const phases: Record<string, Phase> = {};
+  const phase = (name: string) => (phases[name] ??= new Phase());
+  const sites = totalSites(load);
+  const records = totalRecords(load);
+  const creates = initialCreates(load);
+  const lists = listRequests(load);
+  const changed = Math.max(1, Math.round(records / 100));
+  const initialRuns = load === LOAD_L ? 1 : Math.min(3, RUNS);
+  const profileDir = (name: string) => (flags.profile ? join(PROFILE_ROOT, `${load.name.replace('/', '-')}-${name}`) : undefined);
+  let simPeakKb: number | null = null;
+  const noteSim = (sim: SimProcess) => {
+    const { hwmKb } = sim.memory();
+    if (hwmKb !== null) simPeakKb = Math.max(simPeakKb ?? 0, hwmKb);
+  };
+
+  log(`${load.name}: ${load.sitesPerController.length} controllers, ${sites} sites, ${records} records, ${creates} creates, ${lists} list requests per sync`);
+
+  const targetFile = (sim: SimProcess) => {
+    const file = join(dir, 'target.json');
+    writeFileSync(file, JSON.stringify({ concurrency: CONCURRENCY, controllers: sim.controllers.map(({ name, url, apiKey }) => ({ name, url, apiKey })) }));
+    return file;
+  };
+
+  // 1. The bare POST loop, on fresh simulators.
+  for (let r = 0; r < initialRuns; r++) {
+    const sim = await SimProcess.start(scenarioFile);
+    try {
+      await sim.clearStats();
+      const post = await floor<{ ms: number; cpuMs: number; requests: number; created: number; failed: number; readMs: number }>('./bare-post.ts', targetFile(sim));
+      const stats = await sim.stats();
+      phase('barePost').add({ ms: post.report.ms, cpuMs: post.report.cpuMs });
+      check(checks, 'bare POST loop creates every replica', post.report.created === creates && post.report.failed === 0, `${post.report.created} created, ${post.report.failed} failed, expected ${creates}`);
+      check(checks, 'bare POST loop request count', (stats.byMethod.POST ?? 0) === creates, `${stats.byMethod.POST ?? 0} POST at the simulator`);
+      log(`${load.name}: bare POST loop ${duration(post.report.ms)} (${creates} creates)`);
+      noteSim(sim);
+    } finally {
+      await sim.stop();
+    }
+  }
+
+  // 2. The initial sync, on a fresh simulator and a fresh database (the last one stays for the rest).
+  let sim: SimProcess | null = null;
+  const db = join(dir, 'dnssync.db');
+  const config = join(dir, 'dnssync.json');
+  let afterInitialBytes = 0;
+  try {
+    for (let r = 0; r < initialRuns; r++) {
+      await sim?.stop();
+      sim = await SimProcess.start(scenarioFile);
+      for (const suffix of ['', '-wal', '-shm']) rmSync(db + suffix, { force: true });
+      const controllers = sim.controllers.map((c) => {
+        const apiKeyFile = join(dir, `${c.name}.key`);
+        writeFileSync(apiKeyFile, `${c.apiKey}\n`, { mode: 0o600 });
+        return { name: c.name, url: c.url, apiKeyFile };
+      });
+      writeFileSync(config, JSON.stringify({ controllers, sync: { concurrency: CONCURRENCY, orphanGracePeriod: '15m' } }, null, 2));
+      await sim.clearStats();
+      const run = await dnssync(['sync', '--config', config, '--db', db], dir, { profileDir: profileDir('initial') });
+      const stats = await sim.stats();
+      phase('initial').add(run);
+      const summary = summaryOf(run);
+      check(checks, 'initial sync succeeds', run.code === 0, describeRun(run));
+      check(checks, 'initial sync creates every replica', summary?.created === creates && (stats.byMethod.POST ?? 0) === creates, `summary ${JSON.stringify(summary)}, ${stats.byMethod.POST ?? 0} POST, expected ${creates}`);
+      check(checks, 'initial sync sends no PUT or DELETE', !stats.byMethod.PUT && !stats.byMethod.DELETE, JSON.stringify(stats.byMethod));
+      log(`${load.name}: initial sync ${duration(run.ms)}, peak RSS ${megabytes((run.maxRssKb ?? 0) * 1024)}, ${describeRun(run)}`);
+      noteSim(sim);
+    }
+    afterInitialBytes = dbBytes(db);
+    const sync = () => ['sync', '--config', config, '--db', db];
+    const counts = () => ({
+      runs: dbCount(db, 'SELECT count(*) AS n FROM runs'),
+      events: dbCount(db, 'SELECT count(*) AS n FROM sync_events'),
+    });
+
+    // 3. Bare fetch and no-op sync, interleaved on the converged simulator.
+    for (let r = 0; r < RUNS; r++) {
+      await sim!.clearStats();
+      const fetch = await floor<{ ms: number; cpuMs: number; requests: number; policies: number }>('./bare-fetch.ts', targetFile(sim!));
+      const fetchStats = await sim!.stats();
+      phase('bareFetch').add({ ms: fetch.ms, cpuMs: fetch.report.cpuMs });
+      phase('bareFetchWork').add({ ms: fetch.report.ms });
+      check(checks, 'bare fetch reads every list page', fetch.report.requests === lists && fetchStats.total === lists && fetch.report.policies === sites * convergedPoliciesPerSite(load), `${fetch.report.requests} requests (${fetchStats.total} at the simulator), ${fetch.report.policies} policies; expected ${lists}`);
+
+      const before = counts();
+      await sim!.clearStats();
+      const run = await dnssync(sync(), dir, { profileDir: r === 0 ? profileDir('noop') : undefined });
+      const stats = await sim!.stats();
+      const after = counts();
+      phase('noop').add(run);
+      check(checks, 'no-op sync succeeds', run.code === 0, describeRun(run));
+      check(checks, 'no-op sends exactly the list requests', (stats.byMethod.GET ?? 0) === lists && stats.total === lists, `${JSON.stringify(stats.byMethod)}, expected ${lists} GET`);
+      check(checks, 'no-op sends no write', stats.total === (stats.byMethod.GET ?? 0), JSON.stringify(stats.byMethod));
+      check(checks, 'no-op adds one run row and no event', after.runs === before.runs + 1 && after.events === before.events, `runs ${before.runs} → ${after.runs}, events ${before.events} → ${after.events}`);
+      log(`${load.name}: bare fetch ${duration(fetch.ms)} (work ${duration(fetch.report.ms)}), no-op ${duration(run.ms)}, peak RSS ${megabytes((run.maxRssKb ?? 0) * 1024)}`);
+      noteSim(sim!);
+    }
+
+    // 4. Incremental: 1% of the origins edited (ttl), then sync: exactly their replicas are updated.
+    const controllers = controllerNames(load);
+    let historyDomain = nativeDomain(controllers[0]!, 1, 1);
+    for (let r = 0; r < RUNS; r++) {
+      for (let j = 0; j < changed; j++) {
+        const g = r * changed + j;
+        const c = g % controllers.length;
+        const controller = controllers[c]!;
+        const s = (Math.floor(g / controllers.length) % load.sitesPerController[c]!) + 1;
+        const i = (r % load.recordsPerSite) + 1;
+        const domain = nativeDomain(controller, s, i);
+        const policy = (await sim!.policies(controller, `site-${s}`)).find((p) => p.domain === domain);
+        if (!policy) throw new Error(`no native ${domain} at ${controller}/site-${s}`);
+        await sim!.updatePolicy(controller, `site-${s}`, policy.id, { ttlSeconds: load.ttlSeconds + 1 + r });
+        if (r === 0 && j === 0) historyDomain = domain;
+      }
+      const before = counts();
+      await sim!.clearStats();
+      const run = await dnssync(sync(), dir, { profileDir: r === 0 ? profileDir('incremental') : undefined });
+      const stats = await sim!.stats();
+      const after = counts();
+      phase('incremental').add(run);
+      const updates = changed * (sites - 1);
+      const summary = summaryOf(run);
+      check(checks, 'incremental sync succeeds', run.code === 0, describeRun(run));
+      check(checks, 'incremental writes exactly the changed records', (stats.byMethod.PUT ?? 0) === updates && !stats.byMethod.POST && !stats.byMethod.DELETE && summary?.updated === updates, `${JSON.stringify(stats.byMethod)}, summary ${JSON.stringify(summary)}, expected ${updates} PUT`);
+      check(checks, 'incremental reads exactly the list pages', (stats.byMethod.GET ?? 0) === lists, `${stats.byMethod.GET ?? 0} GET, expected ${lists}`);
+      check(checks, 'incremental adds one UPDATED event per write', after.events - before.events === updates && after.runs === before.runs + 1, `events +${after.events - before.events}, runs +${after.runs - before.runs}`);
+      log(`${load.name}: incremental (${changed} origins, ${updates} PUT) ${duration(run.ms)}`);
+    }
+
+    // 5. 1% of the origins deleted at their site: they become orphans whose replicas the grace
+    // period keeps (no write), so that `orphans` has something to list.
+    const removed: string[] = [];
+    for (let j = 0; j < changed; j++) {
+      const c = j % controllers.length;
+      const controller = controllers[c]!;
+      const s = (Math.floor(j / controllers.length) % load.sitesPerController[c]!) + 1;
+      const domain = nativeDomain(controller, s, load.recordsPerSite);
+      const policy = (await sim!.policies(controller, `site-${s}`)).find((p) => p.domain === domain)!;
+      await sim!.removePolicy(controller, `site-${s}`, policy.id);
+      removed.push(domain);
+    }
+    {
+      await sim!.clearStats();
+      const run = await dnssync(sync(), dir);
+      const stats = await sim!.stats();
+      phase('orphaning').add(run);
+      const orphans = dbCount(db, 'SELECT count(*) AS n FROM dns_records WHERE orphaned_at IS NOT NULL');
+      check(checks, 'deleted origins become orphans, no write within the grace period', run.code === 0 && stats.total === (stats.byMethod.GET ?? 0) && orphans === changed, `${describeRun(run)}, ${JSON.stringify(stats.byMethod)}, ${orphans} orphans`);
+    }
+
+    // 6. history and orphans, read-only, on the database left by L.
+    const available = await availableCommands(dir);
+    const commands = { history: available.has('history'), orphans: available.has('orphans') };
+    if (commands.history) {
+      for (let r = 0; r < RUNS; r++) {
+        const run = await dnssync(['history', '--record', historyDomain, '--db', db], dir, { profileDir: r === 0 ? profileDir('history') : undefined });
+        phase('history').add(run);
+        check(checks, 'history succeeds', run.code === 0 && run.stdoutBytes > 0, `${describeRun(run)}, ${run.stdoutBytes} bytes`);
+      }
+    } else log(`${load.name}: history: n/a (command not available)`);
+    if (commands.orphans) {
+      for (let r = 0; r < RUNS; r++) {
+        const run = await dnssync(['orphans', '--db', db], dir, { profileDir: r === 0 ? profileDir('orphans') : undefined });
+        phase('orphans').add(run);
+        check(checks, 'orphans succeeds', run.code === 0 && removed.every((d) => run.tail.includes(d) || run.stdoutBytes > 8000), `${describeRun(run)}, ${run.stdoutBytes} bytes`);
+      }
+    } else log(`${load.name}: orphans: n/a (command not available)`);
+
+    // The fixed cost of starting dnssync at all, for reading the ratios.
+    for (let r = 0; r < RUNS; r++) phase('startup').add(await dnssync(['--version'], dir));
+
+    const finalFiles = dbFiles(db);
+    const rows: Record<string, number> = {};
+    for (const t of ['dns_records', 'record_origins', 'replicas', 'runs', 'sync_events']) rows[t] = dbCount(db, `SELECT count(*) AS n FROM ${t}`);
+    noteSim(sim!);
+
+    const metrics: LoadResult['metrics'] = {};
+    const notes: Record<string, string> = {
+      barePost: 'in-process time of the POST loop (reading the natives first is not counted)',
+      bareFetch: 'wall time of the bare-fetch process (node + tsx start included, as for dnssync)',
+      bareFetchWork: 'in-process time of the bare fetch alone',
+      initial: 'wall time of dnssync sync',
+      noop: 'wall time of dnssync sync',
+      incremental: `wall time of dnssync sync, ${changed} origins' ttl edited (${changed * (sites - 1)} PUT)`,
+      orphaning: `wall time of dnssync sync after ${changed} origins were deleted (orphaned, no write)`,
+      history: `wall time of dnssync history --record ${historyDomain}`,
+      orphans: 'wall time of dnssync orphans',
+      startup: 'wall time of dnssync --version',
+    };
+    for (const [name, p] of Object.entries(phases)) {
+      metrics[name] = { ...sample(p.ms), unit: 'ms', ...(p.cpuMs.length > 0 && { cpu: sample(p.cpuMs) }), ...(notes[name] && { note: notes[name] }) };
+    }
+    const peakRssMb: Record<string, number> = {};
+    const rowsChanged: Record<string, number> = {};
+    for (const [name, p] of Object.entries(phases)) {
+      if (p.rssKb.length > 0 && name !== 'startup') peakRssMb[name] = Math.max(...p.rssKb) / 1024;
+      if (p.changes.length > 0 && ['initial', 'noop', 'incremental', 'orphaning'].includes(name)) rowsChanged[name] = sample(p.changes).median;
+    }
+
+    let profiles: Record<string, ProfileSummary> | undefined;
+    if (flags.profile) {
+      profiles = {};
+      for (const name of ['initial', 'noop', 'incremental', 'history', 'orphans']) {
+        const folder = profileDir(name)!;
+        if (!existsSync(folder)) continue;
+        const file = readdirSync(folder).filter((f) => f.endsWith('.cpuprofile')).sort()[0];
+        if (file) profiles[name] = summarizeProfile(join(folder, file), 15);
+      }
+    }
+
+    return {
+      load: load.name,
+      shape: {
+        controllers: load.sitesPerController.length,
+        sites,
+        recordsPerSite: load.recordsPerSite,
+        records,
+        policiesWhenConverged: sites * convergedPoliciesPerSite(load),
+        initialCreates: creates,
+        listRequestsPerSync: lists,
+        changedOrigins: changed,
+      },
+      metrics,
+      peakRssMb,
+      rowsChanged,
+      database: { afterInitialBytes, finalBytes: dbBytes(db), files: finalFiles, rows },
+      simulator: { peakRssMb: simPeakKb === null ? null : simPeakKb / 1024 },
+      ratios: {
+        noopOverFetch: metrics.noop!.median / metrics.bareFetch!.median,
+        initialOverPost: metrics.initial!.median / metrics.barePost!.median,
+        noopOverFetchCpu: metrics.noop!.cpu!.median / metrics.bareFetch!.cpu!.median,
+        initialOverPostCpu: metrics.initial!.cpu!.median / metrics.barePost!.cpu!.median,
+      },
+      checks,
+      ...(profiles && { profiles }),
+      commands,
+    };
+  } finally {
+    await sim?.stop();
+  }
+}
+
+function report(results: LoadResult[]): string {
+  const out: string[] = [];
+  for (const r of results) {
+    const m = r.metrics;
+    const s = r.shape;
+    out.push(
+      `\n${r.load}: ${s.controllers} controllers × ${s.sites / s.controllers} sites (${s.sites} sites), ${s.records} records, ` +
+        `${s.policiesWhenConverged.toLocaleString('en')} policies when converged, ${s.initialCreates.toLocaleString('en')} creates, ` +
+        `${s.listRequestsPerSync} list requests per sync, ${s.changedOrigins} origins changed per incremental run`,
+    );
+    const row = (label: string, key: string, extra: string[] = ['', '', '']) => {
+      const metric = m[key];
+      if (!metric) return [label, 'n/a', '', '', '0', '', ...extra];
+      const cpu = metric.cpu ? duration(metric.cpu.median) : '';
+      return [label, duration(metric.median), duration(metric.min), duration(metric.max), String(metric.samples.length), cpu, ...extra];
+    };
+    const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
+    const noopRatio = r.ratios.noopOverFetch;
+    const initialRatio = r.ratios.initialOverPost;
+    const rss = Math.max(...Object.values(r.peakRssMb));
+    const rssPhase = Object.entries(r.peakRssMb).sort((a, b) => b[1] - a[1])[0]?.[0] ?? '';
+    const history = m.history;
+    const orphans = m.orphans;
+    out.push(
+      table([
+        ['measurement', 'median', 'min', 'max', 'runs', 'cpu', 'ratio', 'target', 'verdict'],
+        row('bare fetch (floor, process)', 'bareFetch'),
+        row('  bare fetch, work only', 'bareFetchWork'),
+        row('bare POST loop (floor)', 'barePost'),
+        row('no-op sync', 'noop', [`${noopRatio.toFixed(2)}× fetch`, `≤ ${TARGETS.noopOverFetch}×`, verdict(noopRatio <= TARGETS.noopOverFetch)]),
+        row('initial sync', 'initial', [`${initialRatio.toFixed(2)}× POST`, `≤ ${TARGETS.initialOverPost}×`, verdict(initialRatio <= TARGETS.initialOverPost)]),
+        row('incremental sync (1%)', 'incremental'),
+        row('sync after 1% origins deleted', 'orphaning'),
+        r.commands.history
+          ? row('history --record', 'history', ['', `≤ ${TARGETS.historyMs} ms`, verdict(history!.median <= TARGETS.historyMs)])
+          : ['history --record', 'n/a (command not available)', '', '', '', '', '', `≤ ${TARGETS.historyMs} ms`, ''],
+        r.commands.orphans
+          ? row('orphans', 'orphans', ['', `≤ ${TARGETS.orphansMs} ms`, verdict(orphans!.median <= TARGETS.orphansMs)])
+          : ['orphans', 'n/a (command not available)', '', '', '', '', '', `≤ ${TARGETS.orphansMs} ms`, ''],
+        row('dnssync --version (startup)', 'startup'),
+        ['peak RSS of dnssync', `${rss.toFixed(0)} MB`, '', '', '', '', `(${rssPhase})`, `≤ ${TARGETS.peakRssMb} MB`, r.load === 'L' ? verdict(rss <= TARGETS.peakRssMb) : ''],
+        ['database (file + wal)', megabytes(r.database.finalBytes), '', '', '', '', `${megabytes(r.database.afterInitialBytes)} after initial`, '', ''],
+      ]),
+    );
+    if (m.startup && (m.history || m.orphans)) {
+      const net = (key: string) => (m[key] ? `${key} ${duration(m[key]!.median - m.startup!.median)}` : null);
+      out.push(`net of start-up (median minus dnssync --version): ${[net('history'), net('orphans')].filter(Boolean).join(', ')}`);
+    }
+    out.push(
+      `by CPU time (less disturbed by other load): no-op ${r.ratios.noopOverFetchCpu.toFixed(2)}× bare fetch, initial ${r.ratios.initialOverPostCpu.toFixed(2)}× bare POST loop`,
+      `peak RSS by phase: ${Object.entries(r.peakRssMb).map(([k, v]) => `${k} ${v.toFixed(0)} MB`).join(', ')}; simulator ${r.simulator.peakRssMb?.toFixed(0) ?? '?'} MB`,
+      `rows changed per run (total_changes): ${Object.entries(r.rowsChanged).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+      `database rows: ${Object.entries(r.database.rows).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+    );
+    const failed = r.checks.filter((c) => !c.ok);
+    out.push(failed.length === 0 ? `checks: all ${r.checks.length} passed` : `checks: ${failed.length} of ${r.checks.length} FAILED:\n${failed.map((c) => `  - ${c.what}: ${c.detail}`).join('\n')}`);
+    if (r.profiles) for (const [name, p] of Object.entries(r.profiles)) out.push(`\nprofile, ${r.load} ${name}:\n${formatProfile(p)}`);
+  }
+  return out.join('\n');
+}
+
+function gitCommit(): string | null {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return null;
+  }
+}
+
+async function main() {
+  const started = new Date();
+  const scratch = mkdtempSync(join(tmpdir(), 'dnssync-bench-'));
+  const all = [LOAD_L4, LOAD_L];
+  const unknown = (flags.load ?? []).filter((name) => !all.some((l) => l.name === name));
+  if (unknown.length > 0) throw new Error(`--load ${unknown.join(', ')}: expected L or L/4`);
+  const loads = flags.quick ? [LOAD_L4] : flags.load ? all.filter((l) => flags.load!.includes(l.name)) : all;
+  const loadBefore = loadavg()[0]!;
+  const results: LoadResult[] = [];
+  if (flags.profile) rmSync(PROFILE_ROOT, { recursive: true, force: true });
+  try {
+    for (const load of loads) results.push(await benchLoad(load, scratch));
+  } finally {
+    if (!flags.keep) rmSync(scratch, { recursive: true, force: true });
+    else log(`scratch kept: ${scratch}`);
+  }
+  const finished = new Date();
+  const document = {
+    startedAt: started.toISOString(),
+    finishedAt: finished.toISOString(),
+    command: `tsx bench/run.ts ${process.argv.slice(2).join(' ')}`.trim(),
+    runs: RUNS,
+    profiled: flags.profile,
+    benchNodeOptions: process.env.BENCH_NODE_OPTIONS ?? null,
+    machine: {
+      node: process.version,
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model ?? null,
+      memoryMb: Math.round(totalmem() / 1024 / 1024),
+      platform: process.platform,
+      loadAverageBefore: loadBefore,
+      loadAverageAfter: loadavg()[0]!,
+    },
+    commit: gitCommit(),
+    concurrency: CONCURRENCY,
+    targets: TARGETS,
+    loads: results,
+  };
+  writeFileSync(join(ROOT, 'bench', 'results.json'), `${JSON.stringify(document, null, 2)}\n`);
+  const busy = loadBefore > 1 ? `\nnote: the machine was busy before the benchmark started (1-minute load average ${loadBefore.toFixed(2)}); wall times are noisy, the CPU-time column less so.` : '';
+  process.stdout.write(`${report(results)}${busy}\n\nbench/results.json written; took ${duration(finished.getTime() - started.getTime())}${flags.profile ? ' (profiled: timings inflated)' : ''}\n`);
+  await getGlobalDispatcher().close();
+  return results.every((r) => r.checks.every((c) => c.ok)) ? 0 : 1;
+}
+
+process.exitCode = await main();
