@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
-import { loadConfig, resolveConfigPath } from '../config/load.ts';
+import { resolveConfigPath } from '../config/resolve.ts';
 import type { Config, SyncPolicy } from '../config/types.ts';
 import { ConfigError, UsageError } from '../errors.ts';
 import { createLogger, LOG_LEVELS, type LogFormat, type Logger, type LogLevel } from '../log/logger.ts';
@@ -36,9 +36,9 @@ export interface App {
   /** --db, DNSSYNC_DB, the legacy DB_PATH, then ./dnssync.db. */
   readonly dbPath: string;
   /** Finds and validates the config file; only commands that talk to controllers call it. */
-  loadConfig(overrides?: { policy?: SyncPolicy; concurrency?: number }): Config;
+  loadConfig(overrides?: { policy?: SyncPolicy; concurrency?: number }): Promise<Config>;
   /** The config when a file is found, else null: for read-only commands that only use its settings. */
-  loadConfigIfPresent(): Config | null;
+  loadConfigIfPresent(): Promise<Config | null>;
   /** Opens the database at dbPath; a legacy database converted on the way is logged. */
   openStore(options: OpenOptions): Store;
 }
@@ -53,7 +53,9 @@ export function createApp(io: Io, options: GlobalOptions): App {
   const output = createOutput(io.stdout, colorAllowed(io.stdout, io.env, options.color));
   const dbPath = resolve(io.cwd, options.db ?? (nonEmpty(io.env.DNSSYNC_DB) || nonEmpty(io.env.DB_PATH) || 'dnssync.db'));
 
-  const load = (path: string, overrides?: { policy?: SyncPolicy; concurrency?: number }) => {
+  const load = async (path: string, overrides?: { policy?: SyncPolicy; concurrency?: number }) => {
+    // Loaded on demand: the YAML and schema libraries are most of a read-only command's start-up.
+    const { loadConfig } = await import('../config/load.ts');
     const config = loadConfig({ path, env: io.env, overrides });
     for (const controller of config.controllers) logger.redact(controller.apiKey);
     for (const warning of config.warnings) logger.warn(warning);
@@ -68,7 +70,7 @@ export function createApp(io: Io, options: GlobalOptions): App {
     output,
     quiet: options.quiet === true,
     dbPath,
-    loadConfig(overrides) {
+    async loadConfig(overrides) {
       const found = find();
       if (!found) {
         throw new ConfigError(
@@ -77,7 +79,7 @@ export function createApp(io: Io, options: GlobalOptions): App {
       }
       return load(found.path, overrides);
     },
-    loadConfigIfPresent() {
+    async loadConfigIfPresent() {
       const found = find();
       return found ? load(found.path) : null;
     },

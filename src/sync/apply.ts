@@ -4,6 +4,7 @@ import type { ReplicaRepository } from '../store/replicas.ts';
 import { immediateTransaction } from '../store/transaction.ts';
 import { OVERLAP_CODES, type DnsPolicy, type DnsPolicyBody } from '../unifi/types.ts';
 import type { SiteRef } from './model.ts';
+import { inParallel } from './parallel.ts';
 import type { Action, Plan, SitePlan } from './plan.ts';
 
 /** The writes apply needs from a controller (the UniFi client, or a test double). */
@@ -170,18 +171,4 @@ function lastEventDiffers(db: DatabaseSync, action: Action): boolean {
     .prepare('SELECT status, reason FROM sync_events WHERE record_id = ? AND site_id = ? ORDER BY timestamp DESC, id DESC LIMIT 1')
     .get(action.record.id, action.site.key) as { status: string; reason: string | null } | undefined;
   return !last || last.status !== 'SKIPPED' || last.reason !== action.reason;
-}
-
-/** Runs `work` over `items` with at most `limit` at a time, results in order. */
-async function inParallel<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }

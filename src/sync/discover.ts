@@ -1,5 +1,6 @@
 import type { ControllerConfig } from '../config/types.ts';
 import type { Client, DnsPolicy, Site } from '../unifi/types.ts';
+import { inParallel } from './parallel.ts';
 
 /** The reads discovery needs from a controller (the UniFi client, or a test double). */
 export interface DiscoveryClient {
@@ -40,6 +41,8 @@ export async function discoverController<T>(
   controller: ControllerConfig,
   client: DiscoveryClient,
   digest: Digest<T>,
+  /** Sites read at once: the client bounds requests anyway; this bounds raw pages held in memory. */
+  sitesAtOnce: number,
   onSite?: (site: SiteDiscovery<T>) => void,
 ): Promise<ControllerDiscovery<T>> {
   let version: string;
@@ -55,13 +58,11 @@ export async function discoverController<T>(
   }
 
   const selected = siteSelector(controller);
-  const results = await Promise.all(
-    sites.map(async (site): Promise<SiteDiscovery<T>> => {
-      const result = selected(site) ? await discoverSite(controller, client, site, digest) : { site, status: 'excluded' as const };
-      onSite?.(result);
-      return result;
-    }),
-  );
+  const results = await inParallel(sites, sitesAtOnce, async (site): Promise<SiteDiscovery<T>> => {
+    const result = selected(site) ? await discoverSite(controller, client, site, digest) : { site, status: 'excluded' as const };
+    onSite?.(result);
+    return result;
+  });
   return { controller, status: 'ok', version, sites: results };
 }
 

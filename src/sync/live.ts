@@ -1,5 +1,5 @@
 import type { ControllerConfig } from '../config/types.ts';
-import type { Client, DnsPolicy } from '../unifi/types.ts';
+import { TARGET_FIELDS, type Client, type DnsPolicy } from '../unifi/types.ts';
 import { attributesOf, canonicalDomain, recordOf, type Attributes, type DnsRecord } from './identity.ts';
 import type { LivePolicy } from './model.ts';
 
@@ -11,32 +11,53 @@ export interface SiteContent {
 }
 
 /**
- * Turns a site's raw policies and clients into SiteContent. `catalogue` interns records by id,
- * so 400,000 policies of 2,000 records hold 2,000 record objects.
+ * One object per distinct record for the whole run, so 400,000 policies of 2,000 records hold
+ * 2,000 record objects, and each identity is canonicalised and hashed once.
  */
+export class RecordCatalogue {
+  readonly #byId = new Map<string, DnsRecord>();
+  // Keyed by the identity as the controller spelled it: most policies repeat one seen before.
+  readonly #byRawIdentity = new Map<string, DnsRecord | null>();
+
+  intern(record: DnsRecord): DnsRecord {
+    const known = this.#byId.get(record.id);
+    if (known) return known;
+    this.#byId.set(record.id, record);
+    return record;
+  }
+
+  /** The record a policy holds (null for what is never synced), interned. */
+  ofPolicy(policy: DnsPolicy): DnsRecord | null {
+    const fields = TARGET_FIELDS[policy.type] ?? [];
+    const key = `${policy.type}|${policy.domain}|${fields.map(([name]) => policy[name as keyof DnsPolicy]).join('|')}`;
+    let record = this.#byRawIdentity.get(key);
+    if (record === undefined) {
+      const parsed = recordOf(policy);
+      record = parsed && this.intern(parsed);
+      this.#byRawIdentity.set(key, record);
+    }
+    return record;
+  }
+}
+
+/** Turns a site's raw policies and clients into SiteContent. */
 export function siteContent(
   policies: DnsPolicy[],
   clients: Client[],
   clientRecords: ControllerConfig['clients'],
-  catalogue: Map<string, DnsRecord>,
+  catalogue: RecordCatalogue,
 ): SiteContent {
-  const intern = (record: DnsRecord) => {
-    const known = catalogue.get(record.id);
-    if (known) return known;
-    catalogue.set(record.id, record);
-    return record;
-  };
   const content: SiteContent = { policies: [], otherDomains: new Set(), derived: [] };
   for (const policy of policies) {
     const origin = policy.metadata?.origin;
-    const record = origin === undefined || origin === 'USER_DEFINED' ? recordOf(policy) : null;
-    if (record) content.policies.push({ policyId: policy.id, record: intern(record), attributes: attributesOf(policy) });
+    const record = origin === undefined || origin === 'USER_DEFINED' ? catalogue.ofPolicy(policy) : null;
+    if (record) content.policies.push({ policyId: policy.id, record, attributes: attributesOf(policy) });
     else content.otherDomains.add(canonicalDomain(policy.domain));
   }
   if (clientRecords.enabled) {
     for (const client of clients) {
       const record = clientRecord(client, clientRecords.domainSuffix);
-      if (record) content.derived.push({ record: intern(record), attributes: { enabled: true, ttlSeconds: 0 } });
+      if (record) content.derived.push({ record: catalogue.intern(record), attributes: { enabled: true, ttlSeconds: 0 } });
     }
   }
   return content;

@@ -12,8 +12,7 @@ import { VERSION } from '../version.ts';
 import { applyPlan, type ActionResult, type WriteClient } from './apply.ts';
 import { discoverController, type DiscoveryClient } from './discover.ts';
 import { recordFilter } from './filters.ts';
-import type { DnsRecord } from './identity.ts';
-import { siteContent } from './live.ts';
+import { RecordCatalogue, siteContent } from './live.ts';
 import { snapshotsOf } from './snapshots.ts';
 import type { KnownState, SiteRef, SiteSnapshot } from './model.ts';
 import { observe } from './observe.ts';
@@ -70,13 +69,14 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
   const clients = new Map(options.config.controllers.map((c) => [c.host, deps.clientFor(c)]));
 
   try {
-    const catalogue = new Map<string, DnsRecord>();
+    const catalogue = new RecordCatalogue();
     const discoveries = await Promise.all(
       options.config.controllers.map((controller) =>
         discoverController(
           controller,
           clients.get(controller.host)!,
           (_site, policies, siteClients) => siteContent(policies, siteClients, controller.clients, catalogue),
+          options.config.sync.concurrency,
           (site) => deps.onSiteDiscovered?.(controller.name, site.site.name, site.status),
         ),
       ),

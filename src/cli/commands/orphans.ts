@@ -23,14 +23,14 @@ export function orphansCommand(run: Runner): Command {
     .action(run(orphans));
 }
 
-function orphans(app: App, options: OrphansOptions): number {
+async function orphans(app: App, options: OrphansOptions): Promise<number> {
   const store = app.openStore({ create: false });
   try {
     const repo = new OrphanRepository(store.db);
     if (options.prune) return prune(app, store, repo, options.json === true);
 
     // The grace period and policy come from the config when there is one (none is needed).
-    const config = app.loadConfigIfPresent();
+    const config = await app.loadConfigIfPresent();
     const sync = config?.sync ?? DEFAULT_SYNC;
     const now = Date.now();
     const rows = repo.list().map((o) => ({ ...o, replicasGo: replicasGo(o, sync, now) }));

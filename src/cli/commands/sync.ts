@@ -3,8 +3,6 @@ import { existsSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import type { SyncPolicy } from '../../config/types.ts';
 import type { Interruption } from '../../sync/outcome.ts';
-import { runSync } from '../../sync/run.ts';
-import { UnifiClient } from '../../unifi/client.ts';
 import type { App } from '../app.ts';
 import { collect, positiveInteger } from '../arguments.ts';
 import type { Runner } from '../main.ts';
@@ -38,11 +36,13 @@ export function syncCommand(run: Runner): Command {
 }
 
 async function sync(app: App, options: SyncCommandOptions): Promise<number> {
-  const config = app.loadConfig({
+  const config = await app.loadConfig({
     ...(options.policy && { policy: options.policy }),
     ...(options.concurrency !== undefined && { concurrency: options.concurrency }),
   });
   const dryRun = options.dryRun === true;
+  // The sync engine and HTTP client load only for this command: the others start faster.
+  const [{ runSync }, { UnifiClient }] = await Promise.all([import('../../sync/run.ts'), import('../../unifi/client.ts')]);
   // A dry run reads the database as it is and writes nothing, not even a new file.
   const store = dryRun
     ? existsSync(app.dbPath)

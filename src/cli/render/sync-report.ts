@@ -1,3 +1,4 @@
+import type { Action } from '../../sync/plan.ts';
 import type { SyncReport } from '../../sync/run.ts';
 import type { Output } from '../output.ts';
 
@@ -39,7 +40,9 @@ export function syncReportJson(report: SyncReport): unknown {
   };
 }
 
-/** A plan table for each site with something to do, then the summary line. */
+const ROWS_PER_SITE = 50;
+
+/** A plan table for each site with something to do (its first 50 rows), then the summary line. */
 export function renderSyncReport(report: SyncReport, output: Output): void {
   const outcomes = new Map(report.results.map((r) => [r.action, r]));
   const { style } = output;
@@ -48,15 +51,21 @@ export function renderSyncReport(report: SyncReport, output: Output): void {
     if (sitePlan.actions.length === 0) continue;
     const { site } = sitePlan;
     output.line(style.bold(`${site.controllerName} / ${site.name}`) + style.gray(` (${site.uuid})`));
+    const failed = (a: Action) => {
+      const outcome = outcomes.get(a)?.outcome;
+      return outcome === 'failed' || (outcome === 'skipped' && a.kind !== 'skip');
+    };
+    // What went wrong first; a table of thousands of rows helps nobody (--json has them all).
+    const rows = [...sitePlan.actions.filter(failed), ...sitePlan.actions.filter((a) => !failed(a))];
     output.table(
       ['action', 'type', 'domain', 'target', 'reason'],
-      sitePlan.actions.map((a) => {
+      rows.slice(0, ROWS_PER_SITE).map((a) => {
         const result = outcomes.get(a);
-        const failed = result?.outcome === 'failed' || (result?.outcome === 'skipped' && a.kind !== 'skip');
-        const label = failed ? style.red(result!.outcome) : color[a.kind](a.kind);
+        const label = failed(a) ? style.red(result!.outcome) : color[a.kind](a.kind);
         return [label, a.record.type.replace('_RECORD', ''), a.record.domain, a.record.target, result?.reason ?? a.reason ?? ''];
       }),
     );
+    if (rows.length > ROWS_PER_SITE) output.line(style.gray(`… and ${rows.length - ROWS_PER_SITE} more at this site (all of them with --json)`));
   }
   for (const s of report.sites) {
     if (s.status === 'failed') output.line(style.red(`${s.site.controllerName} / ${s.site.name}: not synced: ${s.error ?? 'discovery failed'}`));

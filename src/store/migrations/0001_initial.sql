@@ -61,10 +61,9 @@ CREATE TABLE replicas (
   pending         TEXT CHECK (pending IN ('create', 'update', 'delete')),
   pending_run_id  INTEGER REFERENCES runs (id),
   pending_body    TEXT,                      -- JSON body of the pending create/update
-  PRIMARY KEY (record_id, site_id)
+  PRIMARY KEY (site_id, record_id)           -- site first: a run writes site by site
 ) STRICT, WITHOUT ROWID;
-CREATE INDEX replicas_site ON replicas (site_id);
-CREATE UNIQUE INDEX replicas_policy ON replicas (site_id, policy_id) WHERE policy_id IS NOT NULL;
+CREATE UNIQUE INDEX replicas_policy ON replicas (site_id, policy_id); -- NULLs (pending creates) are distinct
 CREATE INDEX replicas_pending ON replicas (pending_run_id) WHERE pending IS NOT NULL;
 
 -- One row per invocation of sync (dry runs included). outcome is NULL while it runs, or
@@ -108,7 +107,7 @@ CREATE TABLE sync_events (
 ) STRICT;
 CREATE INDEX sync_events_time ON sync_events (timestamp);
 CREATE INDEX sync_events_domain ON sync_events (domain, timestamp);
-CREATE INDEX sync_events_record ON sync_events (record_id, timestamp);
+CREATE INDEX sync_events_record ON sync_events (site_id, record_id, timestamp);
 CREATE INDEX sync_events_site ON sync_events (site_id, timestamp);
 CREATE INDEX sync_events_status ON sync_events (status, timestamp);
 CREATE INDEX sync_events_run ON sync_events (run_id, timestamp);

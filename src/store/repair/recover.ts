@@ -391,7 +391,8 @@ export function rebuildReplicas(dest: DatabaseSync, lost: RowKey[] | null): { re
      ORDER BY id DESC LIMIT 1`,
   );
   const insert = dest.prepare('INSERT OR IGNORE INTO replicas (record_id, site_id, policy_id, created_at) VALUES (?, ?, NULL, ?)');
-  // Without the exact keys, every (record, site) whose last write event is a CREATED and that has no replica row.
+  // Keys in the primary key's order, (site_id, record_id). Without the exact keys: every
+  // (site, record) whose last write event is a CREATED and that has no replica row.
   const candidates: RowKey[] =
     lost ??
     (dest
@@ -400,10 +401,10 @@ export function rebuildReplicas(dest: DatabaseSync, lost: RowKey[] | null): { re
          WHERE e.status = 'CREATED' AND e.site_id IS NOT NULL
            AND NOT EXISTS (SELECT 1 FROM replicas r WHERE r.record_id = e.record_id AND r.site_id = e.site_id)`,
       )
-      .all() as Array<{ record_id: string; site_id: number }>).map((r) => [r.record_id, r.site_id]);
+      .all() as Array<{ record_id: string; site_id: number }>).map((r) => [r.site_id, r.record_id]);
   let rebuilt = 0;
   let gone = 0;
-  for (const [recordId, siteId] of candidates) {
+  for (const [siteId, recordId] of candidates) {
     const event = last.get(recordId as string, siteId as number) as { status: string; timestamp: string } | undefined;
     if (event?.status === 'CREATED') rebuilt += Number(insert.run(recordId as string, siteId as number, event.timestamp).changes);
     else if (lost) gone++;
