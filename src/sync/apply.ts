@@ -5,7 +5,7 @@ import { immediateTransaction } from '../store/transaction.ts';
 import { OVERLAP_CODES, type DnsPolicy, type DnsPolicyBody } from '../unifi/types.ts';
 import type { SiteRef } from './model.ts';
 import { inParallel } from './parallel.ts';
-import type { Action, Plan, SitePlan } from './plan.ts';
+import { bodyOf, type Action, type Plan, type SitePlan } from './plan.ts';
 
 /** The writes apply needs from a controller (the UniFi client, or a test double). */
 export interface WriteClient {
@@ -20,6 +20,8 @@ interface WriteError {
   status?: number;
   code?: string;
   ambiguous?: boolean;
+  /** Dropped before sending because the run is stopping. */
+  notSent?: boolean;
 }
 
 export type Outcome = 'created' | 'updated' | 'deleted' | 'skipped' | 'failed' | 'not-sent';
@@ -101,19 +103,20 @@ async function send(action: Action, ctx: ApplyContext): Promise<Answer> {
   const client = ctx.clientFor(action.site);
   const siteId = action.site.uuid;
   try {
-    if (action.kind === 'create') return { ok: true, policy: await client.createPolicy(siteId, action.body!) };
-    if (action.kind === 'update') return { ok: true, policy: await client.updatePolicy(siteId, action.policyId!, action.body!) };
+    if (action.kind === 'create') return { ok: true, policy: await client.createPolicy(siteId, bodyOf(action)) };
+    if (action.kind === 'update') return { ok: true, policy: await client.updatePolicy(siteId, action.policyId!, bodyOf(action)) };
     await client.deletePolicy(siteId, action.policyId!);
     return { ok: true };
   } catch (error) {
+    if ((error as WriteError).notSent) return { ok: false, notSent: true };
     return { ok: false, error: error as WriteError };
   }
 }
 
 function intend(action: Action, ctx: ApplyContext): void {
   const { record, site } = action;
-  if (action.kind === 'create') ctx.replicas.intendCreate(record.id, site.key, ctx.runId, JSON.stringify(action.body), ctx.now());
-  else if (action.kind === 'update') ctx.replicas.intendUpdate(record.id, site.key, ctx.runId, JSON.stringify(action.body));
+  if (action.kind === 'create') ctx.replicas.intendCreate(record.id, site.key, ctx.runId, JSON.stringify(bodyOf(action)), ctx.now());
+  else if (action.kind === 'update') ctx.replicas.intendUpdate(record.id, site.key, ctx.runId, JSON.stringify(bodyOf(action)));
   else ctx.replicas.intendDelete(record.id, site.key, ctx.runId);
 }
 

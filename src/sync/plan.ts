@@ -11,8 +11,8 @@ export interface Action {
   record: DnsRecord;
   /** The live policy, for update and delete. */
   policyId?: string;
-  /** The request body, for create and update. */
-  body?: DnsPolicyBody;
+  /** The attributes to write, for create and update (shared per record: see bodyOf). */
+  attributes?: Attributes;
   /** Why: always for skip, and for the less obvious creates, updates and deletes. */
   reason?: string;
 }
@@ -49,6 +49,11 @@ export interface PlanOptions {
 
 /** The limit applies from this many replicas at a site up (SPEC §4.6). */
 export const DELETE_LIMIT_FLOOR = 10;
+
+/** The request body of a create or update, made when it is sent: 400,000 planned creates hold no bodies. */
+export function bodyOf(action: Action): DnsPolicyBody {
+  return policyBody(action.record, action.attributes!);
+}
 
 /** Desired versus live, site by site. Pure: the same observation and options give the same plan. */
 export function plan(observation: Observation, options: PlanOptions): Plan {
@@ -105,7 +110,7 @@ function planSite(
       if (options.policy === 'create-only') continue;
       if (live.record.id !== recordId || !sameAttributes(live.attributes, attributes)) {
         const reason = live.record.id !== recordId ? 'edited at the site; restored' : undefined;
-        updates.push({ kind: 'update', ...base, body: policyBody(record, attributes), ...(reason && { reason }) });
+        updates.push({ kind: 'update', ...base, attributes, ...(reason && { reason }) });
       }
       continue;
     }
@@ -126,7 +131,7 @@ function planSite(
       continue;
     }
     const reason = site.vanished.has(recordId) ? 'deleted at the site; recreated' : undefined;
-    creates.push({ kind: 'create', site: snapshot.site, record, body: policyBody(record, winner(recordId)), ...(reason && { reason }) });
+    creates.push({ kind: 'create', site: snapshot.site, record, attributes: winner(recordId), ...(reason && { reason }) });
   }
   const actions = [deletes, updates, creates, skips].flatMap((list) => list.sort(byRecord));
   return { site: snapshot.site, actions, replicas: site.replicas.size };

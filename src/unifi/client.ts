@@ -17,6 +17,8 @@ export interface UnifiClientOptions {
   /** Gets a debug line per request (method, path, status, ms); never the key. */
   logger?: Logger;
   retry?: RetryOptions;
+  /** When true, writes not yet sent are dropped with WriteNotSentError (SIGTERM/SIGINT). */
+  holdWrites?: () => boolean;
 }
 
 export class UnifiClient {

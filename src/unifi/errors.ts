@@ -70,3 +70,9 @@ export class UnifiError extends DnssyncError {
     return this.kind === 'http' && this.status === 400 && (OVERLAP_CODES as readonly (string | undefined)[]).includes(this.code);
   }
 }
+
+/** A write that was never sent because the run is stopping (SIGTERM/SIGINT): certainly not applied. */
+export class WriteNotSentError extends DnssyncError {
+  override name = 'WriteNotSentError';
+  readonly notSent = true;
+}

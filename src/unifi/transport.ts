@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import type { ControllerConfig } from '../config/types.ts';
 import type { Logger } from '../log/logger.ts';
-import { UnifiError } from './errors.ts';
+import { UnifiError, WriteNotSentError } from './errors.ts';
 import type { RequestRef, UnifiErrorDetails, UnifiErrorKind } from './errors.ts';
 import { Semaphore } from './semaphore.ts';
 import { TlsRefusal, buildTlsConnector } from './tls.ts';
@@ -30,6 +30,8 @@ export interface TransportOptions {
   requestTimeoutMs: number;
   logger?: Logger;
   retry?: RetryOptions;
+  /** When true, writes not yet sent are dropped with WriteNotSentError (SIGTERM/SIGINT). */
+  holdWrites?: () => boolean;
 }
 
 export interface TransportStats {
@@ -78,6 +80,7 @@ export class Transport {
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
   private readonly logger: Logger | undefined;
+  private readonly holdWrites: (() => boolean) | undefined;
   /** After a 429, no request to this controller starts before this time (ms since epoch). */
   private notBefore = 0;
   private closing: Promise<void> | null = null;
@@ -93,6 +96,7 @@ export class Transport {
     this.baseDelayMs = options.retry?.baseDelayMs ?? 250;
     this.maxDelayMs = options.retry?.maxDelayMs ?? 30_000;
     this.logger = options.logger;
+    this.holdWrites = options.holdWrites;
     this.logger?.redact(controller.apiKey);
 
     let ca: Buffer | undefined;
@@ -182,6 +186,11 @@ export class Transport {
   private async attempt(pool: Pool, req: ApiRequest, attempt: number): Promise<Outcome> {
     await this.waitForRateLimit();
     const release = await this.slots.acquire();
+    // A write still waiting for its slot when the run is asked to stop is not sent at all.
+    if (attempt === 1 && req.method !== 'GET' && this.holdWrites?.()) {
+      release();
+      throw new WriteNotSentError(`${req.method} ${req.path}: not sent, the run is stopping`);
+    }
     this.stats.peakInFlight = Math.max(this.stats.peakInFlight, this.slots.inUse);
     this.stats.requests += 1;
     const query = req.query ? `?${new URLSearchParams(Object.entries(req.query).map(([k, v]): [string, string] => [k, String(v)]))}` : '';

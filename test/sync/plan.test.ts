@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { bodyOf } from '../../src/sync/plan.ts';
 import { A, AAAA, actions, at, changes, CNAME, known, minutesAgo, run, site, snap } from './builders.ts';
 
 const s1 = site(1, 'alpha');
@@ -13,7 +14,7 @@ describe('planner: propagation', () => {
     const r = run([snap(s1, [['p1', A('Web.LAN.', '10.0.0.5', { ttlSeconds: 300 })]]), snap(s2, []), snap(s3, [])], known({ sites }));
     assert.deepEqual(actions(r), ['beta create A_RECORD web.lan 10.0.0.5', 'gamma create A_RECORD web.lan 10.0.0.5']);
     const create = at(r, 'beta')[0]!;
-    assert.deepEqual(create.body, { type: 'A_RECORD', domain: 'web.lan', ipv4Address: '10.0.0.5', enabled: true, ttlSeconds: 300 });
+    assert.deepEqual(bodyOf(create), { type: 'A_RECORD', domain: 'web.lan', ipv4Address: '10.0.0.5', enabled: true, ttlSeconds: 300 });
     assert.deepEqual(changes(r), ['record.add web.lan 10.0.0.5', 'origin.add web.lan 10.0.0.5 @1']);
   });
 
@@ -29,7 +30,7 @@ describe('planner: propagation', () => {
     const disabled = A('web.lan', '10.0.0.5', { enabled: false });
     const r = run([snap(s1, [['native-1-web.lan', disabled]]), snap(s2, [['r2', web]])], state);
     assert.deepEqual(actions(r), ['beta update A_RECORD web.lan 10.0.0.5']);
-    assert.equal(at(r, 'beta')[0]!.body!.enabled, false);
+    assert.equal(bodyOf(at(r, 'beta')[0]!).enabled, false);
     assert.equal(at(r, 'beta')[0]!.policyId, 'r2');
     assert.deepEqual(changes(r), ['origin.update web.lan 10.0.0.5 @1']);
   });
@@ -40,7 +41,7 @@ describe('planner: propagation', () => {
     const state = known({ sites, origins: [[young, 3, minutesAgo(5)], [old, 1, minutesAgo(50)]] });
     const r = run([snap(s1, [['native-1-web.lan', old]]), snap(s2, []), snap(s3, [['native-3-web.lan', young]])], state);
     assert.deepEqual(actions(r), ['beta create A_RECORD web.lan 10.0.0.5']);
-    assert.equal(at(r, 'beta')[0]!.body!.ttlSeconds, 300);
+    assert.equal(bodyOf(at(r, 'beta')[0]!).ttlSeconds, 300);
   });
 
   it('never updates or deletes a native policy, whatever it holds', () => {
@@ -128,7 +129,7 @@ describe('planner: deletion and orphans', () => {
   it('restores a replica edited at the site', () => {
     const r = run([snap(s1, [['native-1-web.lan', web]]), snap(s2, [['r2', A('web.lan', '10.6.6.6')]]), snap(s3, [['r3', web]])], known(synced));
     assert.deepEqual(actions(r), ['beta update A_RECORD web.lan 10.0.0.5 (edited at the site; restored)']);
-    assert.equal(at(r, 'beta')[0]!.body!.ipv4Address, '10.0.0.5');
+    assert.equal(bodyOf(at(r, 'beta')[0]!).ipv4Address, '10.0.0.5');
   });
 });
 

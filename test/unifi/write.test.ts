@@ -6,7 +6,7 @@ import { startSimulator } from '../../fixtures/simulator/index.ts';
 import type { ControllerInfo, Simulator } from '../../fixtures/simulator/index.ts';
 import { DnssyncError } from '../../src/errors.ts';
 import { policyBody } from '../../src/unifi/body.ts';
-import { UnifiError } from '../../src/unifi/errors.ts';
+import { UnifiError, WriteNotSentError } from '../../src/unifi/errors.ts';
 import type { DnsPolicy, DnsPolicyBody } from '../../src/unifi/types.ts';
 import { makeClient } from './helpers.ts';
 import type { UnifiClient } from '../../src/unifi/client.ts';
@@ -207,5 +207,24 @@ describe('write retries', () => {
     assert.equal(cut.kind, 'malformed');
     assert.equal(cut.ambiguous, true);
     assert.equal(simPolicy('cut.lan').length, 1, 'the simulator applied it before cutting the answer');
+  });
+});
+
+describe('stopping', () => {
+  test('a write not yet sent when holdWrites turns true is dropped, never sent; reads go on', async () => {
+    let stopping = false;
+    const held = makeClient(lab, { holdWrites: () => stopping });
+    try {
+      await held.createPolicy(SITE, { type: 'A_RECORD', enabled: true, domain: 'before.lan', ipv4Address: '10.0.0.1', ttlSeconds: 0 });
+      stopping = true;
+      await assert.rejects(
+        held.createPolicy(SITE, { type: 'A_RECORD', enabled: true, domain: 'after.lan', ipv4Address: '10.0.0.2', ttlSeconds: 0 }),
+        (e: unknown) => e instanceof WriteNotSentError && /not sent/.test(e.message),
+      );
+      assert.deepEqual(sim.requests({ method: 'POST' }).length, 1);
+      assert.ok((await held.policies(SITE)).some((p) => p.domain === 'before.lan'));
+    } finally {
+      await held.close();
+    }
   });
 });

@@ -65,7 +65,13 @@ async function sync(app: App, options: SyncCommandOptions): Promise<number> {
         store,
         logger: app.logger,
         clientFor: (controller) =>
-          new UnifiClient({ controller, concurrency: config.sync.concurrency, requestTimeoutMs: config.sync.requestTimeoutMs, logger: app.logger }),
+          new UnifiClient({
+            controller,
+            concurrency: config.sync.concurrency,
+            requestTimeoutMs: config.sync.requestTimeoutMs,
+            logger: app.logger,
+            holdWrites: () => interruption !== null,
+          }),
         interruption: () => interruption,
         identity: { host: hostname(), pid: process.pid, user: currentUser() },
         onSiteDiscovered: progress ?? undefined,
