@@ -2,6 +2,7 @@
 // connections each), raw GET/POST of the Integration API, and nothing else.
 import { readFileSync } from 'node:fs';
 import { Pool } from 'undici';
+import type { Page } from '../src/unifi/types.ts';
 
 export const API = '/proxy/network/integration/v1';
 export const PAGE_LIMIT = 200;
@@ -10,14 +11,6 @@ export interface FloorTarget {
   controllers: Array<{ name: string; url: string; apiKey: string }>;
   /** Requests in flight per controller, as dnssync's sync.concurrency. */
   concurrency: number;
-}
-
-export interface Page<T> {
-  offset: number;
-  limit: number;
-  count: number;
-  totalCount: number;
-  data: T[];
 }
 
 export interface ListedPolicy {

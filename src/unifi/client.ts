@@ -1,25 +1,14 @@
 // The UniFi Network Integration API client dnssync uses: one per controller.
 import type { ControllerConfig } from '../config/types.ts';
-import type { Logger } from '../log/logger.ts';
 import { policyBody } from './body.ts';
 import { readAll } from './paging.ts';
 import { Transport } from './transport.ts';
-import type { RetryOptions, TransportStats } from './transport.ts';
+import type { TransportOptions, TransportStats } from './transport.ts';
 import type { Client, DnsPolicy, DnsPolicyBody, Site } from './types.ts';
 import { ShapeProblem, checkClient, checkInfo, checkPolicy, checkSite } from './validate.ts';
 
-export interface UnifiClientOptions {
-  controller: ControllerConfig;
-  /** Max requests in flight to this controller. */
-  concurrency: number;
-  /** Whole request (connect, headers and body), per attempt. */
-  requestTimeoutMs: number;
-  /** Gets a debug line per request (method, path, status, ms); never the key. */
-  logger?: Logger;
-  retry?: RetryOptions;
-  /** When true, writes not yet sent are dropped with WriteNotSentError (SIGTERM/SIGINT). */
-  holdWrites?: () => boolean;
-}
+/** The controller, its concurrency and timeout, and how to log, retry and stop (see TransportOptions). */
+export type UnifiClientOptions = TransportOptions;
 
 export class UnifiClient {
   readonly controller: ControllerConfig;

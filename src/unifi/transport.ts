@@ -26,8 +26,11 @@ export interface RetryOptions {
 
 export interface TransportOptions {
   controller: ControllerConfig;
+  /** Max requests in flight to this controller. */
   concurrency: number;
+  /** Whole request (connect, headers and body), per attempt. */
   requestTimeoutMs: number;
+  /** Gets a debug line per request (method, path, status, ms); never the key. */
   logger?: Logger;
   retry?: RetryOptions;
   /** When true, writes not yet sent are dropped with WriteNotSentError (SIGTERM/SIGINT). */
