@@ -1,6 +1,6 @@
 /** What a legacy conversion or import did, for `migrate` (text or JSON) and for other commands' log. */
 import type { Logger } from '../../log/logger.ts';
-import type { NotImported, Repairs } from './convert.ts';
+import type { NotImported, Repairs } from './conversion.ts';
 import type { TableCounts } from './write.ts';
 
 export interface LegacySummary {

@@ -4,7 +4,7 @@
  * nothing it already knows is overwritten (first_seen keeps the earliest), nothing is deleted.
  */
 import type { DatabaseSync } from 'node:sqlite';
-import type { Conversion } from './convert.ts';
+import type { Conversion } from './conversion.ts';
 
 export interface TableCounts {
   controllers: number;

@@ -1,0 +1,194 @@
+/**
+ * A database file of the legacy tool converted in place, after a backup copy is written beside it
+ * (SPEC §5), in one transaction.
+ */
+import { closeSync, openSync, unlinkSync } from 'node:fs';
+import { DatabaseSync } from 'node:sqlite';
+import { DatabaseError } from '../../errors.ts';
+import { applyPending, knownMigrations, type Migration } from '../migrations.ts';
+import { convertLegacy } from './convert.ts';
+import { readLegacy } from './read.ts';
+import { incomplete } from './refuse.ts';
+import { LEGACY_TABLES, legacyShape } from './shape.ts';
+import { summaryWarnings, type LegacySummary } from './summary.ts';
+import { compactUtc } from './time.ts';
+import { writeConversion } from './write.ts';
+
+export interface InPlaceResult {
+  summary: LegacySummary;
+  /** The migrations applied to build the new schema (all of them). */
+  migrations: Migration[];
+}
+
+export interface InPlaceOptions {
+  now?: () => Date;
+  /** Tests only: runs inside the conversion's transaction, just before COMMIT. */
+  beforeCommit?: () => void;
+}
+
+const SQLITE_BUSY = 5;
+const ATTEMPTS = 3;
+
+/**
+ * For a writing open: when `db` is a legacy database, writes the backup copy
+ * `<path>.legacy-<UTC timestamp>` (mode 0600, never over an existing file), then converts the file
+ * in one transaction: a crash or an error leaves it as it was. Returns null for any other database.
+ * Freed pages are zeroed and the file vacuumed, so the plain-text keys are gone from it.
+ */
+export function convertInPlace(db: DatabaseSync, path: string, options: InPlaceOptions = {}): InPlaceResult | null {
+  const first = legacyShape(db);
+  if (first.kind === 'none') return null;
+  if (first.kind === 'incomplete') throw incomplete(path, first);
+
+  for (let attempt = 1; ; attempt++) {
+    const at = (options.now?.() ?? new Date()).toISOString();
+    const versionBefore = dataVersion(db);
+    const backup = writeBackup(db, path, at);
+    const secureDelete = (db.prepare('PRAGMA secure_delete').get() as { secure_delete: number }).secure_delete;
+    db.exec('PRAGMA secure_delete = ON');
+    let outcome: InPlaceResult | 'retry' | 'converted-elsewhere';
+    try {
+      db.exec('BEGIN IMMEDIATE');
+      outcome = convertLocked(db, path, backup, at, versionBefore, attempt, options);
+      if (typeof outcome === 'object') db.exec('COMMIT');
+      else db.exec('ROLLBACK');
+    } catch (error) {
+      if (db.isTransaction) db.exec('ROLLBACK');
+      removeQuietly(backup);
+      if (((error as { errcode?: number }).errcode ?? 0) % 256 === SQLITE_BUSY || error instanceof DatabaseError) throw error;
+      throw new DatabaseError(
+        `cannot convert the legacy database ${path} (${(error as Error).message}); it was left as it was`,
+        path,
+      );
+    } finally {
+      db.exec(`PRAGMA secure_delete = ${secureDelete}`);
+    }
+    if (outcome === 'retry' || outcome === 'converted-elsewhere') {
+      removeQuietly(backup);
+      if (outcome === 'converted-elsewhere') return null;
+      continue;
+    }
+    compact(db, outcome.summary);
+    return outcome;
+  }
+}
+
+function convertLocked(
+  db: DatabaseSync,
+  path: string,
+  backup: string,
+  at: string,
+  versionBefore: number,
+  attempt: number,
+  options: InPlaceOptions,
+): InPlaceResult | 'retry' | 'converted-elsewhere' {
+  // Another process may have converted it, or written to it, since we looked.
+  const shape = legacyShape(db);
+  if (shape.kind === 'none') return 'converted-elsewhere';
+  if (shape.kind === 'incomplete') throw incomplete(path, shape);
+  if (dataVersion(db) !== versionBefore) {
+    if (attempt < ATTEMPTS) return 'retry';
+    throw new DatabaseError(`the legacy database ${path} keeps changing (is the legacy tool still running?); stop it and try again`, path);
+  }
+  const conversion = convertLegacy(readLegacy(db, shape), at);
+  // Children first: foreign keys are enforced, and the legacy rows may not satisfy them.
+  for (const table of [...LEGACY_TABLES].reverse()) db.exec(`DROP TABLE "${table}"`);
+  const migrations = createSchema(db, at);
+  const written = writeConversion(db, conversion);
+  options.beforeCommit?.();
+  const partial = {
+    mode: 'in-place' as const,
+    database: path,
+    source: path,
+    backup,
+    at,
+    ...written,
+    repaired: conversion.repairs,
+    notImported: conversion.notImported,
+  };
+  return { summary: { ...partial, warnings: summaryWarnings(partial) }, migrations };
+}
+
+/**
+ * Builds the current schema inside the caller's transaction, exactly as `applyPending` does on a
+ * new file (which cannot run here: it opens a transaction per migration).
+ */
+function createSchema(db: DatabaseSync, at: string): Migration[] {
+  db.exec(schemaMigrationsTable());
+  const insert = db.prepare('INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)');
+  const migrations = knownMigrations();
+  for (const migration of migrations) {
+    db.exec(migration.sql);
+    insert.run(migration.version, migration.name, migration.checksum, at);
+  }
+  return migrations;
+}
+
+let schemaMigrationsDdl: string | undefined;
+
+/** The DDL of `schema_migrations` as migrations.ts writes it, read back from a scratch database. */
+function schemaMigrationsTable(): string {
+  if (schemaMigrationsDdl === undefined) {
+    const scratch = new DatabaseSync(':memory:');
+    try {
+      applyPending(scratch);
+      const row = scratch.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get() as { sql: string };
+      schemaMigrationsDdl = row.sql;
+    } finally {
+      scratch.close();
+    }
+  }
+  return schemaMigrationsDdl;
+}
+
+/**
+ * `<path>.legacy-<UTC timestamp>`, a consistent copy by VACUUM INTO, into a file created here with
+ * mode 0600 (it holds the plain-text API keys). An existing file is never overwritten: `-2`, `-3`...
+ */
+function writeBackup(db: DatabaseSync, path: string, at: string): string {
+  const base = `${path}.legacy-${compactUtc(at)}`;
+  let target = base;
+  for (let n = 2; ; n++) {
+    try {
+      closeSync(openSync(target, 'wx', 0o600));
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw new DatabaseError(`cannot write the backup copy ${target} (${(error as Error).message}); the legacy database ${path} was not converted`, path);
+      }
+      target = `${base}-${n}`;
+    }
+  }
+  try {
+    db.prepare('VACUUM INTO ?').run(target);
+  } catch (error) {
+    removeQuietly(target);
+    if (((error as { errcode?: number }).errcode ?? 0) % 256 === SQLITE_BUSY) throw error;
+    throw new DatabaseError(`cannot write the backup copy ${target} (${(error as Error).message}); the legacy database ${path} was not converted`, path);
+  }
+  return target;
+}
+
+/** Rebuilds the file so no page of the dropped legacy tables (and their keys) survives in it. */
+function compact(db: DatabaseSync, summary: LegacySummary): void {
+  try {
+    db.exec('VACUUM');
+    const mode = (db.prepare('PRAGMA journal_mode').get() as { journal_mode: string }).journal_mode;
+    if (mode === 'wal') db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+  } catch (error) {
+    // Converted all the same; the freed pages were zeroed (secure_delete) before the commit.
+    summary.warnings.push(`could not VACUUM ${summary.database} after the conversion (${(error as Error).message}); run 'dnssync repair' later to compact it`);
+  }
+}
+
+function dataVersion(db: DatabaseSync): number {
+  return (db.prepare('PRAGMA data_version').get() as { data_version: number }).data_version;
+}
+
+function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // already gone
+  }
+}
