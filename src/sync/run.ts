@@ -1,4 +1,6 @@
 import type { Config, ControllerConfig } from '../config/types.ts';
+import { UsageError } from '../errors.ts';
+import { ExitCode } from '../exit-code.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Store } from '../store/database.ts';
 import { EventWriter } from '../store/events.ts';
@@ -151,7 +153,12 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
       counts,
     };
   } catch (error) {
-    runs?.finish(runId!, { finishedAt: new Date().toISOString(), outcome: 'failed', exitCode: 1, created: 0, updated: 0, deleted: 0, skipped: 0, failed: 0, sitesOk: 0, sitesFailed: 0 });
+    const exitCode = error instanceof UsageError ? ExitCode.Usage : ExitCode.Fatal;
+    try {
+      runs?.finish(runId!, { finishedAt: new Date().toISOString(), outcome: 'failed', exitCode, created: 0, updated: 0, deleted: 0, skipped: 0, failed: 0, sitesOk: 0, sitesFailed: 0 });
+    } catch {
+      // The database may be what failed; the original error is the one to report.
+    }
     throw error;
   } finally {
     if (heartbeat) clearInterval(heartbeat);

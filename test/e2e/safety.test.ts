@@ -177,3 +177,20 @@ describe('sync: TLS and secrets', () => {
     assert.match(env.query<{ key_fingerprint: string }>('SELECT key_fingerprint FROM controllers')[0]!.key_fingerprint, /^sha256:[0-9a-f]{12}$/);
   });
 });
+
+describe('sync --site', () => {
+  it('applies changes only at the chosen sites, and a name that matches no site is a usage error', async () => {
+    const env = await syncEnv({
+      controllers: [{ name: 'a', sites: [{ internalReference: 'default', policies: [{ type: 'A_RECORD', domain: 'x.lan', ipv4Address: '10.0.0.1' }] }, { internalReference: 'b', name: 'Bee' }, { internalReference: 'c' }] }],
+    });
+    const unknown = await env.sync(['--site', 'nowhere', '--log-format', 'text']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /--site nowhere: no such site on any controller/);
+    assert.equal(writes(env.sim), 0);
+
+    const chosen = await env.sync(['--site', 'bee']);
+    assert.equal(chosen.code, 0, chosen.stderr);
+    assert.deepEqual(env.identities('a', 'b'), ['A_RECORD x.lan 10.0.0.1']);
+    assert.deepEqual(env.identities('a', 'c'), [], 'not chosen: untouched');
+  });
+});
