@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { resolveConfigPath } from '../config/resolve.ts';
@@ -33,7 +34,7 @@ export interface App {
   readonly output: Output;
   /** --quiet: no progress, only warnings and errors. */
   readonly quiet: boolean;
-  /** --db, DNSSYNC_DB, the legacy DB_PATH, then ./dnssync.db. */
+  /** See resolveDbPath. */
   readonly dbPath: string;
   /** Finds and validates the config file; only commands that talk to controllers call it. */
   loadConfig(overrides?: { policy?: SyncPolicy; concurrency?: number }): Promise<Config>;
@@ -51,7 +52,7 @@ export function createApp(io: Io, options: GlobalOptions): App {
     color: colorAllowed(io.stderr, io.env, options.color),
   });
   const output = createOutput(io.stdout, colorAllowed(io.stdout, io.env, options.color));
-  const dbPath = resolve(io.cwd, options.db ?? (nonEmpty(io.env.DNSSYNC_DB) || nonEmpty(io.env.DB_PATH) || 'dnssync.db'));
+  const dbPath = resolveDbPath(options.db, io.env, io.cwd, existsSync);
 
   const load = async (path: string, overrides?: { policy?: SyncPolicy; concurrency?: number }) => {
     // Loaded on demand: the YAML and schema libraries are most of a read-only command's start-up.
@@ -89,6 +90,21 @@ export function createApp(io: Io, options: GlobalOptions): App {
       return store;
     },
   };
+}
+
+/** Where the Python tool kept its database when DB_PATH was not set. */
+export const LEGACY_DB_PATH = '/data/dns_sync.db';
+
+/**
+ * --db, DNSSYNC_DB, the legacy DB_PATH, then ./dnssync.db — or, when that does not exist but
+ * the legacy tool's default file does, that file: a user who swaps the image and keeps the
+ * volume carries on without setting anything (the file is converted in place on first use).
+ */
+export function resolveDbPath(flag: string | undefined, env: NodeJS.ProcessEnv, cwd: string, exists: (path: string) => boolean): string {
+  const named = flag ?? (nonEmpty(env.DNSSYNC_DB) || nonEmpty(env.DB_PATH));
+  if (named !== undefined) return resolve(cwd, named);
+  const local = resolve(cwd, 'dnssync.db');
+  return !exists(local) && exists(LEGACY_DB_PATH) ? LEGACY_DB_PATH : local;
 }
 
 /** The log format before commander has parsed anything, for errors in parsing itself. */
