@@ -120,11 +120,13 @@ function planSite(
     deleting.add(recordId);
   }
 
-  const conflicts = conflictFinder(site, desired, deleting, disputed);
+  // Built on the first create only: a site already in step (the usual case) needs none.
+  let conflicts: ((record: DnsRecord) => string | null) | undefined;
   const creates: Action[] = [];
   const skips: Action[] = [];
   for (const [recordId, record] of desired) {
     if (site.replicas.has(recordId)) continue;
+    conflicts ??= conflictFinder(site, desired, deleting, disputed);
     const conflict = conflicts(record);
     if (conflict) {
       skips.push({ kind: 'skip', site: snapshot.site, record, reason: conflict });
