@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 // Shared by the UniFi client tests: configs for simulator controllers, a
 // logger that keeps its lines, and a tiny hand-written controller for answers
 // the simulator cannot give (a bad policy, a page that does not move on).
@@ -7,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { ControllerConfig, TlsConfig } from '../../src/config/types.ts';
 import type { LogFields, Logger } from '../../src/log/logger.ts';
 import { UnifiClient } from '../../src/unifi/client.ts';
+import { UnifiError } from '../../src/unifi/errors.ts';
 import type { UnifiClientOptions } from '../../src/unifi/client.ts';
 import type { ControllerInfo } from '../../fixtures/simulator/index.ts';
 
@@ -95,4 +97,15 @@ export function pageOf(url: string, items: unknown[]) {
   const limit = Number(query.get('limit') ?? 25);
   const data = items.slice(offset, offset + limit);
   return { offset, limit, count: data.length, totalCount: items.length, data };
+}
+
+/** The UnifiError a call fails with; the test fails if it succeeds or throws something else. */
+export async function failure(promise: Promise<unknown>): Promise<UnifiError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof UnifiError, `expected a UnifiError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail('expected the call to fail');
 }

@@ -6,10 +6,9 @@ import type { AddressInfo } from 'node:net';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { startSimulator } from '../../fixtures/simulator/index.ts';
 import type { ControllerInfo, Simulator } from '../../fixtures/simulator/index.ts';
-import { UnifiError } from '../../src/unifi/errors.ts';
 import { Semaphore } from '../../src/unifi/semaphore.ts';
 import { retryAfterMs } from '../../src/unifi/transport.ts';
-import { makeClient, memoryLogger } from './helpers.ts';
+import { makeClient, memoryLogger, failure } from './helpers.ts';
 
 const SITE = '6f1c2d3e-0000-4000-8000-0000000000c1';
 const KEY = 'lab-very-secret-api-key-42';
@@ -36,15 +35,6 @@ afterEach(() => {
 });
 after(() => sim.close());
 
-async function failure(promise: Promise<unknown>): Promise<UnifiError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof UnifiError, `expected a UnifiError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected the call to fail');
-}
 
 const statuses = () => sim.requests({ controller: 'lab' }).map((r) => r.status);
 

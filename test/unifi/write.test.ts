@@ -6,9 +6,9 @@ import { startSimulator } from '../../fixtures/simulator/index.ts';
 import type { ControllerInfo, Simulator } from '../../fixtures/simulator/index.ts';
 import { DnssyncError } from '../../src/errors.ts';
 import { policyBody } from '../../src/unifi/body.ts';
-import { UnifiError, WriteNotSentError } from '../../src/unifi/errors.ts';
+import { WriteNotSentError } from '../../src/unifi/errors.ts';
 import type { DnsPolicy, DnsPolicyBody } from '../../src/unifi/types.ts';
-import { makeClient } from './helpers.ts';
+import { makeClient, failure } from './helpers.ts';
 import type { UnifiClient } from '../../src/unifi/client.ts';
 
 const SITE = '6f1c2d3e-0000-4000-8000-0000000000d1';
@@ -33,15 +33,6 @@ after(async () => {
   await sim.close();
 });
 
-async function failure(promise: Promise<unknown>): Promise<UnifiError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof UnifiError, `expected a UnifiError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected the call to fail');
-}
 
 const aRecord = (domain: string, ip = '10.9.0.1'): DnsPolicyBody => ({ type: 'A_RECORD', enabled: true, domain, ipv4Address: ip, ttlSeconds: 300 });
 const simPolicy = (domain: string) => sim.policies('lab', SITE).filter((p) => p.domain === domain);

@@ -3,57 +3,46 @@ import type { Output } from '../output.ts';
 
 /** Events as a table, or as JSON lines for scripts. */
 export function renderEvents(events: HistoryEvent[], output: Output, json: boolean): void {
-  if (json) {
-    for (const e of events) output.line(JSON.stringify(e));
-    return;
-  }
-  if (events.length === 0) {
-    output.line('no events');
-    return;
-  }
-  output.table(
-    ['time (UTC)', 'run', 'status', 'type', 'domain', 'target', 'site', 'controller', 'reason'],
-    events.map((e) => [
-      shortTime(e.timestamp),
-      e.runId ?? '',
-      e.status,
-      e.type.replace('_RECORD', ''),
-      e.domain,
-      e.target,
-      e.site ?? '',
-      e.controller ?? '',
-      e.reason ?? '',
-    ]),
-  );
+  renderRows(events, output, json, 'no events', ['time (UTC)', 'run', 'status', 'type', 'domain', 'target', 'site', 'controller', 'reason'], (e) => [
+    shortTime(e.timestamp),
+    e.runId ?? '',
+    e.status,
+    e.type.replace('_RECORD', ''),
+    e.domain,
+    e.target,
+    e.site ?? '',
+    e.controller ?? '',
+    e.reason ?? '',
+  ]);
 }
 
 export function renderRuns(runs: RunRow[], output: Output, json: boolean): void {
+  const head = ['run', 'started (UTC)', 'duration', 'mode', 'outcome', 'created', 'updated', 'deleted', 'skipped', 'failed', 'sites ok/failed', 'host', 'pid'];
+  renderRows(runs, output, json, 'no runs', head, (r) => [
+    r.id,
+    shortTime(r.startedAt),
+    r.finishedAt ? duration(Date.parse(r.finishedAt) - Date.parse(r.startedAt)) : '',
+    r.mode,
+    r.outcome ?? (r.finishedAt ? '' : 'unfinished'),
+    r.created,
+    r.updated,
+    r.deleted,
+    r.skipped,
+    r.failed,
+    `${r.sitesOk}/${r.sitesFailed}`,
+    r.host,
+    r.pid,
+  ]);
+}
+
+function renderRows<T>(rows: T[], output: Output, json: boolean, empty: string, head: string[], cells: (row: T) => Array<string | number>): void {
   if (json) {
-    for (const r of runs) output.line(JSON.stringify(r));
-    return;
+    for (const row of rows) output.line(JSON.stringify(row));
+  } else if (rows.length === 0) {
+    output.line(empty);
+  } else {
+    output.table(head, rows.map(cells));
   }
-  if (runs.length === 0) {
-    output.line('no runs');
-    return;
-  }
-  output.table(
-    ['run', 'started (UTC)', 'duration', 'mode', 'outcome', 'created', 'updated', 'deleted', 'skipped', 'failed', 'sites ok/failed', 'host', 'pid'],
-    runs.map((r) => [
-      r.id,
-      shortTime(r.startedAt),
-      r.finishedAt ? duration(Date.parse(r.finishedAt) - Date.parse(r.startedAt)) : '',
-      r.mode,
-      r.outcome ?? (r.finishedAt ? '' : 'unfinished'),
-      r.created,
-      r.updated,
-      r.deleted,
-      r.skipped,
-      r.failed,
-      `${r.sitesOk}/${r.sitesFailed}`,
-      r.host,
-      r.pid,
-    ]),
-  );
 }
 
 export function shortTime(iso: string): string {
