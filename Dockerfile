@@ -1,5 +1,5 @@
 # dnssync image: `docker build -t dnssync .` from the repository root.
-# No build step: dnssync runs its TypeScript sources through tsx (a production dependency).
+# No build step: Node 24 runs dnssync's TypeScript sources itself, erasing the types.
 # The build reaches only the npm registry and Alpine's package mirrors.
 #
 #   docker run --rm -v dnssync-data:/data -v "$PWD/dnssync.yaml:/etc/dnssync/dnssync.yaml:ro" \

@@ -4,7 +4,7 @@
 // 16 sites interleaved batch by batch as apply runs them (4 controllers × 4 sites). For trying
 // store changes: what a batch size, the page cache or synchronous cost.
 //
-//   tsx bench/apply-sql.ts [--sites 200] [--records 2000] [--batch 100] [--cache-mb 2] [--sync FULL|NORMAL]
+//   node bench/apply-sql.ts [--sites 200] [--records 2000] [--batch 100] [--cache-mb 2] [--sync FULL|NORMAL]
 //                          [--settle-every N] [--checkpoint PAGES]
 //
 //   --settle-every N   commit the outcomes (replica confirmed + event) every N creates instead of

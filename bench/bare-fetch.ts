@@ -1,7 +1,7 @@
 // Floor for the no-op sync (SPEC §8 "bare fetch"): pages every list dnssync reads (info, sites,
 // every site's policies at limit=200) with `concurrency` requests in flight per controller,
 // controllers in parallel, and parses the JSON. No validation, no database, no planning.
-// Usage: tsx bench/bare-fetch.ts TARGET.json → one JSON line {ms, cpuMs, requests, sites, policies}
+// Usage: node bench/bare-fetch.ts TARGET.json → one JSON line {ms, cpuMs, requests, sites, policies}
 // (cpuMs: the whole process's CPU time, start-up included, as for dnssync).
 import { Api, cpuMs, inParallel, readTarget, type ListedPolicy } from './floor-http.ts';
 

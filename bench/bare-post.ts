@@ -2,7 +2,7 @@
 // (every site gets a copy of every other site's native records, with the origin's attributes),
 // sent with `concurrency` in flight per controller, controllers in parallel. The answer is read
 // and parsed; nothing is recorded. Reading the natives first is not timed.
-// Usage: tsx bench/bare-post.ts TARGET.json → one JSON line {ms, cpuMs, requests, created, failed, readMs}
+// Usage: node bench/bare-post.ts TARGET.json → one JSON line {ms, cpuMs, requests, created, failed, readMs}
 // (ms and cpuMs of the POST loop alone).
 import { Api, cpuMs, inParallel, readTarget, type ListedPolicy } from './floor-http.ts';
 

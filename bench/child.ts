@@ -81,11 +81,11 @@ export async function dnssync(args: string[], scratch: string, options: DnssyncO
   return { ...result, maxRssKb: measured?.maxRssKb ?? null, cpuMs: measured?.cpuMs ?? null, totalChanges: measured?.totalChanges ?? null };
 }
 
-/** A floor script (bench/bare-*.ts) under tsx; its last stdout line is its JSON report. */
+/** A floor script (bench/bare-*.ts), started as dnssync is (Node erasing the types); its last stdout line is its JSON report. */
 export async function floor<T>(script: string, targetFile: string, timeoutMs = 3_600_000): Promise<ChildRun & { report: T }> {
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.NODE_OPTIONS;
-  const result = await run(['--import', 'tsx', fileURLToPath(new URL(script, import.meta.url)), targetFile], env, timeoutMs);
+  const result = await run([fileURLToPath(new URL(script, import.meta.url)), targetFile], env, timeoutMs);
   if (result.code !== 0) throw new Error(`${script} exited with ${result.code ?? result.signal}: ${result.stderr}`);
   const lines = result.tail.trim().split('\n');
   return { ...result, report: JSON.parse(lines[lines.length - 1]!) as T };

@@ -32,11 +32,16 @@ export class Api {
   readonly pool: Pool;
   requests = 0;
 
+  readonly url: string;
+  private readonly apiKey: string;
+
   constructor(
-    readonly url: string,
-    private readonly apiKey: string,
+    url: string,
+    apiKey: string,
     concurrency: number,
   ) {
+    this.url = url;
+    this.apiKey = apiKey;
     this.pool = new Pool(new URL(url).origin, { connections: concurrency, pipelining: 1 });
   }
 

@@ -1,6 +1,6 @@
 // Summarises a V8 .cpuprofile (node --cpu-prof): the functions with the most self time, the
 // same by file, and the inclusive time of the heaviest frames.
-// Usage: tsx bench/profile-summary.ts FILE.cpuprofile [--top N]
+// Usage: node bench/profile-summary.ts FILE.cpuprofile [--top N]
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ROOT } from './sim-process.ts';
@@ -114,7 +114,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const top = topAt >= 0 ? Number(args[topAt + 1]) : 25;
   const files = args.filter((a, i) => a !== '--top' && args[i - 1] !== '--top');
   if (files.length === 0) {
-    process.stderr.write('usage: tsx bench/profile-summary.ts FILE.cpuprofile... [--top N]\n');
+    process.stderr.write('usage: node bench/profile-summary.ts FILE.cpuprofile... [--top N]\n');
     process.exit(2);
   }
   for (const file of files) process.stdout.write(`${formatProfile(summarizeProfile(file, top))}\n\n`);

@@ -1,6 +1,6 @@
 // `npm run bench` (SPEC §8): dnssync against its floors on the simulator, at L/4 and L.
 //
-//   tsx bench/run.ts [--quick] [--load L|L/4]... [--runs N] [--profile] [--keep]
+//   node bench/run.ts [--quick] [--load L|L/4]... [--runs N] [--profile] [--keep]
 //
 //   --quick    only L/4 (a minute or two), to try it out
 //   --load X   only this load (repeatable); default L/4 then L
@@ -339,7 +339,7 @@ async function benchLoad(load: Load, scratchRoot: string): Promise<LoadResult> {
     const metrics: LoadResult['metrics'] = {};
     const notes: Record<string, string> = {
       barePost: 'in-process time of the POST loop (reading the natives first is not counted)',
-      bareFetch: 'wall time of the bare-fetch process (node + tsx start included, as for dnssync)',
+      bareFetch: 'wall time of the bare-fetch process (node start-up included, as for dnssync)',
       bareFetchWork: 'in-process time of the bare fetch alone',
       initial: 'wall time of dnssync sync',
       noop: 'wall time of dnssync sync',
@@ -491,7 +491,7 @@ async function main() {
   const document = {
     startedAt: started.toISOString(),
     finishedAt: finished.toISOString(),
-    command: `tsx bench/run.ts ${process.argv.slice(2).join(' ')}`.trim(),
+    command: `node bench/run.ts ${process.argv.slice(2).join(' ')}`.trim(),
     runs: RUNS,
     profiled: flags.profile,
     benchNodeOptions: process.env.BENCH_NODE_OPTIONS ?? null,

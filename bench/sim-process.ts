@@ -24,15 +24,23 @@ export interface SimController {
 }
 
 export class SimProcess {
+  readonly child: ChildProcess;
+  readonly controllers: SimController[];
+  private readonly stderr: () => string;
+
   private constructor(
-    readonly child: ChildProcess,
-    readonly controllers: SimController[],
-    private readonly stderr: () => string,
-  ) {}
+    child: ChildProcess,
+    controllers: SimController[],
+    stderr: () => string,
+  ) {
+    this.child = child;
+    this.controllers = controllers;
+    this.stderr = stderr;
+  }
 
   /** Starts `fixtures/simulator/main.ts` on `scenarioFile` (ephemeral ports, no request log: counts only). */
   static async start(scenarioFile: string, timeoutMs = 120_000): Promise<SimProcess> {
-    const child = spawn(process.execPath, ['--import', 'tsx', SIM_MAIN, '--scenario', scenarioFile, '--json', '--ephemeral-ports', '--log-limit', '0'], {
+    const child = spawn(process.execPath, [SIM_MAIN, '--scenario', scenarioFile, '--json', '--ephemeral-ports', '--log-limit', '0'], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -114,6 +122,17 @@ export class SimProcess {
       return { rssKb: kb('VmRSS'), hwmKb: kb('VmHWM') };
     } catch {
       return { rssKb: null, hwmKb: null };
+    }
+  }
+
+  /** CPU time (user + system, ms) the simulator process has used so far, from /proc; null elsewhere. */
+  cpuMs(): number | null {
+    try {
+      // Fields after the parenthesised command name: utime and stime are the 12th and 13th.
+      const fields = readFileSync(`/proc/${this.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+    } catch {
+      return null;
     }
   }
 

@@ -15,23 +15,33 @@ export class UsageError extends DnssyncError {
 /** Invalid config: exit 2. `file` and `keyPath` (e.g. `controllers[0].tls.verify`) say where. */
 export class ConfigError extends DnssyncError {
   override name = 'ConfigError';
+  readonly problem: string;
+  readonly file?: string;
+  readonly keyPath?: string;
+
   constructor(
-    readonly problem: string,
-    readonly file?: string,
-    readonly keyPath?: string,
+    problem: string,
+    file?: string,
+    keyPath?: string,
   ) {
     super([file, keyPath, problem].filter(Boolean).join(': '));
+    this.problem = problem;
+    this.file = file;
+    this.keyPath = keyPath;
   }
 }
 
 /** The database cannot be used (corrupt, not SQLite, newer schema, I/O): exit 1. */
 export class DatabaseError extends DnssyncError {
   override name = 'DatabaseError';
+  readonly file: string;
+
   constructor(
     message: string,
-    readonly file: string,
+    file: string,
   ) {
     super(message);
+    this.file = file;
   }
 }
 

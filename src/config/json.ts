@@ -6,8 +6,13 @@
 import { formatPath, type KeyPath } from './path.ts';
 
 export class JsonSyntaxError extends Error {
-  constructor(readonly offset: number, readonly reason: string) {
+  readonly offset: number;
+  readonly reason: string;
+
+  constructor(offset: number, reason: string) {
     super(reason);
+    this.offset = offset;
+    this.reason = reason;
   }
 }
 

@@ -5,11 +5,19 @@ import { JsonSyntaxError, scanJson } from './json.ts';
 import { formatPath, type KeyPath } from './path.ts';
 
 export class Source {
+  readonly file: string;
+  private readonly text: string;
+  private readonly positions: Map<string, number>;
+
   constructor(
-    readonly file: string,
-    private readonly text: string,
-    private readonly positions: Map<string, number>,
-  ) {}
+    file: string,
+    text: string,
+    positions: Map<string, number>,
+  ) {
+    this.file = file;
+    this.text = text;
+    this.positions = positions;
+  }
 
   /** Line of the key at `path`, or of its nearest ancestor present in the file (for a missing key). */
   lineOf(path: KeyPath): number | undefined {

@@ -53,7 +53,11 @@ export interface RunRow {
 
 /** `dnssync history`: who synced what, when. Every filter is served by an index (see schema.sql). */
 export class HistoryRepository {
-  constructor(private readonly db: DatabaseSync) {}
+  private readonly db: DatabaseSync;
+
+  constructor(db: DatabaseSync) {
+    this.db = db;
+  }
 
   /** The SQL and parameters for a filter; exported through `explain` so tests can check the plan. */
   eventsQuery(filter: HistoryFilter): { sql: string; params: SQLInputValue[] } {

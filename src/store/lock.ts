@@ -30,11 +30,19 @@ export interface LockOptions {
 export class SyncLock {
   #held = false;
 
+  private readonly db: DatabaseSync;
+  private readonly path: string;
+  private readonly options: LockOptions;
+
   constructor(
-    private readonly db: DatabaseSync,
-    private readonly path: string,
-    private readonly options: LockOptions,
-  ) {}
+    db: DatabaseSync,
+    path: string,
+    options: LockOptions,
+  ) {
+    this.db = db;
+    this.path = path;
+    this.options = options;
+  }
 
   acquire(): { takenOver: LockHolder | null } {
     return immediateTransaction(this.db, () => {

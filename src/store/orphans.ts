@@ -13,7 +13,11 @@ export interface OrphanRow {
 
 /** Records with no origin left (SPEC §4.5), for `dnssync orphans`. */
 export class OrphanRepository {
-  constructor(private readonly db: DatabaseSync) {}
+  private readonly db: DatabaseSync;
+
+  constructor(db: DatabaseSync) {
+    this.db = db;
+  }
 
   list(): OrphanRow[] {
     const orphans = this.db

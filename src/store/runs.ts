@@ -30,7 +30,11 @@ export interface RunFinish extends RunCounts {
 
 /** The RUN rows: one per sync that wrote anything (a dry run writes nothing, not even this). */
 export class RunRepository {
-  constructor(private readonly db: DatabaseSync) {}
+  private readonly db: DatabaseSync;
+
+  constructor(db: DatabaseSync) {
+    this.db = db;
+  }
 
   start(run: RunStart): number {
     const result = this.db

@@ -5,7 +5,11 @@ import type { Site } from '../unifi/types.ts';
 
 /** CONTROLLER and SITE rows: what discovery learnt about them. */
 export class SiteRepository {
-  constructor(private readonly db: DatabaseSync) {}
+  private readonly db: DatabaseSync;
+
+  constructor(db: DatabaseSync) {
+    this.db = db;
+  }
 
   /** Every site the database knows, as the planner sees them. */
   all(): Map<number, SiteRef> {

@@ -15,7 +15,10 @@ export class StateRepository {
   readonly #events: EventWriter;
   readonly #statements: Record<Change['op'], StatementSync>;
 
-  constructor(private readonly db: DatabaseSync) {
+  private readonly db: DatabaseSync;
+
+  constructor(db: DatabaseSync) {
+    this.db = db;
     this.#events = new EventWriter(db);
     this.#statements = {
       'record.add': db.prepare(

@@ -5,7 +5,10 @@ export class Semaphore {
   /** The most holders there ever were at once. */
   peak = 0;
 
-  constructor(readonly size: number) {
+  readonly size: number;
+
+  constructor(size: number) {
+    this.size = size;
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`semaphore size must be a positive integer, not ${size}`);
   }
 

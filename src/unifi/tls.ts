@@ -11,12 +11,12 @@ import type { TlsConfig } from '../config/types.ts';
 /** A connection refused because of its certificate; undici hands it to the request unchanged. */
 export class TlsRefusal extends Error {
   override name = 'TlsRefusal';
-  constructor(
-    message: string,
-    /** `sha256:AB:CD:...` of the presented certificate, when there was one. */
-    readonly fingerprint: string | undefined,
-  ) {
+  /** `sha256:AB:CD:...` of the presented certificate, when there was one. */
+  readonly fingerprint: string | undefined;
+
+  constructor(message: string, fingerprint: string | undefined) {
     super(message);
+    this.fingerprint = fingerprint;
   }
 }
 

@@ -127,7 +127,11 @@ export class Tally {
   readonly notImported: NotImported = { records: [], controllers: [], sites: [], origins: {}, events: {}, unreadableTimestamps: 0 };
 
   /** `at` (ISO) is the conversion time, used where the legacy file has no time. */
-  constructor(readonly at: string) {}
+  readonly at: string;
+
+  constructor(at: string) {
+    this.at = at;
+  }
 
   /** One more row of `bucket` dropped for `reason`. */
   count(bucket: Record<string, number>, reason: string): void {

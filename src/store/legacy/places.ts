@@ -16,10 +16,13 @@ export class Places {
   private readonly hostOf = new Map<string, string | null>(); // legacy host text → normalised host
   private readonly siteKeysByUuid = new Map<string, string[]>();
 
+  private readonly tally: Tally;
+
   constructor(
     data: LegacyData,
-    private readonly tally: Tally,
+    tally: Tally,
   ) {
+    this.tally = tally;
     // Controllers, by normalised host.
     for (const row of data.controllers) {
       const legacy = text(row.host);

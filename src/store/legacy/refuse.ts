@@ -6,13 +6,12 @@ import { legacyShape, type LegacyShape } from './shape.ts';
 /** A legacy database opened by a command that only reads: it is left untouched (exit 1). */
 export class LegacyDatabaseError extends DatabaseError {
   override name = 'LegacyDatabaseError';
-  constructor(
-    message: string,
-    file: string,
-    /** `incomplete`: some legacy table or column is missing, so it cannot be converted at all. */
-    readonly shape: 'legacy' | 'incomplete',
-  ) {
+  /** `incomplete`: some legacy table or column is missing, so it cannot be converted at all. */
+  readonly shape: 'legacy' | 'incomplete';
+
+  constructor(message: string, file: string, shape: 'legacy' | 'incomplete') {
     super(message, file);
+    this.shape = shape;
   }
 }
 

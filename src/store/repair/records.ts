@@ -35,7 +35,11 @@ export class RecordFixer {
   /** Old id → the id its rows live under now. */
   readonly #moved = new Map<string, string>();
 
-  constructor(private readonly db: DatabaseSync) {}
+  private readonly db: DatabaseSync;
+
+  constructor(db: DatabaseSync) {
+    this.db = db;
+  }
 
   /** The id a record's rows live under after the fixes so far. */
   currentId(id: string): string {
