@@ -134,7 +134,7 @@ for (let group = 0; group < SITES; group += 16) {
       const batch = a.queue.slice(a.offset, a.offset + BATCH);
       a.offset += BATCH;
       timed(() => {
-        for (const r of batch) replicas.intendCreate(r.id, a.site, runId, JSON.stringify({ ...r.fields, enabled: true, ttlSeconds: 300 }), at);
+        for (const r of batch) replicas.intendCreate(r.id, a.site, runId, at);
       });
       for (const r of batch) outcomes.push({ record: r, site: a.site });
       if (outcomes.length >= SETTLE_EVERY) settle();

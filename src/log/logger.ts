@@ -13,6 +13,8 @@ export interface Logger {
   debug(message: string, fields?: LogFields): void;
   /** From now on, `secret` is replaced by `***` wherever it would appear. */
   redact(secret: string): void;
+  /** Whether debug lines are written: a caller in a hot loop builds them only then. */
+  readonly debugging: boolean;
 }
 
 export interface LoggerOptions {
@@ -43,6 +45,7 @@ export function createLogger(options: LoggerOptions): Logger {
     redact: (secret) => {
       if (secret.length > 0) secrets.push(secret);
     },
+    debugging: threshold >= LOG_LEVELS.indexOf('debug'),
   };
 }
 

@@ -63,14 +63,17 @@ export class HistoryRepository {
   eventsQuery(filter: HistoryFilter): { sql: string; params: SQLInputValue[] } {
     const where: string[] = [];
     const params: SQLInputValue[] = [];
+    let from = 'sync_events e';
     if (filter.record !== undefined) {
       const domain = canonicalDomain(filter.record);
-      if (/[*?[]/.test(domain)) {
-        where.push('e.domain GLOB ?');
-      } else {
-        where.push('e.domain = ?');
-      }
-      params.push(domain);
+      const match = /[*?[]/.test(domain) ? 'domain GLOB ?' : 'domain = ?';
+      // The domain index is site first (see schema.sql): the record's events are found with one
+      // look-up per site, and one for the events of no site (ORPHANED, RESTORED). CROSS JOIN keeps
+      // them the outer loop, where the planner might rather walk all events in time order.
+      from = `(SELECT id FROM sync_events WHERE site_id IN (SELECT id FROM sites) AND ${match}
+          UNION ALL SELECT id FROM sync_events WHERE site_id IS NULL AND ${match}) AS m
+        CROSS JOIN sync_events e ON e.id = m.id`;
+      params.push(domain, domain);
     }
     if (filter.siteKeys) {
       where.push(`e.site_id IN (${filter.siteKeys.map(() => '?').join(', ') || 'NULL'})`);
@@ -90,7 +93,7 @@ export class HistoryRepository {
     }
     const sql = `SELECT e.id, e.timestamp, e.run_id AS runId, e.status, e.type, e.domain, e.target,
         s.name AS site, s.uuid AS siteUuid, c.name AS controller, e.reason
-      FROM sync_events e
+      FROM ${from}
       LEFT JOIN sites s ON s.id = e.site_id
       LEFT JOIN controllers c ON c.host = s.controller_host
       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}

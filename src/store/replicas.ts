@@ -15,9 +15,9 @@ export class ReplicaRepository {
   constructor(db: DatabaseSync) {
     this.#intendCreate = db.prepare(
       `INSERT INTO replicas (record_id, site_id, policy_id, created_at, pending, pending_run_id, pending_body)
-       VALUES (?, ?, NULL, ?, 'create', ?, ?)
+       VALUES (?, ?, NULL, ?, 'create', ?, NULL)
        ON CONFLICT (record_id, site_id) DO UPDATE SET policy_id = NULL, pending = 'create',
-         pending_run_id = excluded.pending_run_id, pending_body = excluded.pending_body`,
+         pending_run_id = excluded.pending_run_id, pending_body = NULL`,
     );
     this.#intend = db.prepare('UPDATE replicas SET pending = ?, pending_run_id = ?, pending_body = ? WHERE record_id = ? AND site_id = ?');
     this.#created = db.prepare(
@@ -27,8 +27,9 @@ export class ReplicaRepository {
     this.#remove = db.prepare('DELETE FROM replicas WHERE record_id = ? AND site_id = ?');
   }
 
-  intendCreate(recordId: string, siteKey: number, runId: number, body: string, at: string): void {
-    this.#intendCreate.run(recordId, siteKey, at, runId, body);
+  /** A create is matched by identity if the run dies, so its intent keeps no body. */
+  intendCreate(recordId: string, siteKey: number, runId: number, at: string): void {
+    this.#intendCreate.run(recordId, siteKey, at, runId);
   }
 
   intendUpdate(recordId: string, siteKey: number, runId: number, body: string): void {

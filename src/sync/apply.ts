@@ -33,6 +33,20 @@ export interface ActionResult {
   reason?: string;
 }
 
+const DONE: Record<'create' | 'update' | 'delete', { outcome: Outcome; status: EventStatus }> = {
+  create: { outcome: 'created', status: 'CREATED' },
+  update: { outcome: 'updated', status: 'UPDATED' },
+  delete: { outcome: 'deleted', status: 'DELETED' },
+};
+
+/**
+ * What applying a plan did. Only the actions that did not go as planned are kept (failed, refused
+ * by the controller, not sent): an initial sync makes 400,000 creates that all simply succeed.
+ */
+export interface Applied {
+  exceptions: Map<Action, ActionResult>;
+}
+
 export interface ApplyContext {
   db: DatabaseSync;
   replicas: ReplicaRepository;
@@ -44,9 +58,16 @@ export interface ApplyContext {
   now(): string;
   /** Intents are committed, and outcomes recorded, this many actions at a time. */
   batchSize: number;
-  /** Sites of one controller worked on at once. */
-  sitesInParallel: number;
-  onSite?(plan: SitePlan, results: ActionResult[]): void;
+  /** Sites of one controller worked on at once, and requests of one site in flight at once. */
+  concurrency: number;
+}
+
+/** The result of an action: its exception, or what the plan said it would do. */
+export function resultOf(action: Action, applied: Applied): ActionResult {
+  const exception = applied.exceptions.get(action);
+  if (exception) return exception;
+  const outcome = action.kind === 'skip' ? 'skipped' : DONE[action.kind].outcome;
+  return { action, outcome, ...(action.reason && { reason: action.reason }) };
 }
 
 /**
@@ -54,46 +75,49 @@ export interface ApplyContext {
  * before its requests go out, and the outcomes after they come back. One failure stays with its
  * record; other records and sites carry on.
  */
-export async function applyPlan(plan: Plan, ctx: ApplyContext): Promise<ActionResult[]> {
+export async function applyPlan(plan: Plan, ctx: ApplyContext): Promise<Applied> {
+  const applied: Applied = { exceptions: new Map() };
   const byController = new Map<string, SitePlan[]>();
   for (const site of plan.sites) {
     if (site.actions.length === 0) continue;
     byController.set(site.site.controller, [...(byController.get(site.site.controller) ?? []), site]);
   }
-  const results = await Promise.all(
-    [...byController.values()].map((sites) => inParallel(sites, ctx.sitesInParallel, (site) => applySite(site, ctx))),
-  );
-  return results.flat(2);
+  await Promise.all([...byController.values()].map((sites) => inParallel(sites, ctx.concurrency, (site) => applySite(site, ctx, applied))));
+  return applied;
 }
 
-async function applySite(sitePlan: SitePlan, ctx: ApplyContext): Promise<ActionResult[]> {
-  const results: ActionResult[] = [];
+async function applySite(sitePlan: SitePlan, ctx: ApplyContext, applied: Applied): Promise<void> {
   const skips = sitePlan.actions.filter((a) => a.kind === 'skip');
   immediateTransaction(ctx.db, () => {
+    const at = ctx.now();
     for (const action of skips) {
-      if (lastEventDiffers(ctx.db, action)) event(ctx, action, 'SKIPPED', action.reason);
+      if (lastEventDiffers(ctx.db, action)) event(ctx, action, 'SKIPPED', at, action.reason);
     }
   });
-  results.push(...skips.map((action) => ({ action, outcome: 'skipped' as const, reason: action.reason! })));
-
   // Deletes first, so that a name they free can be taken by a create of the same run.
   for (const kind of ['delete', 'update', 'create'] as const) {
     const actions = sitePlan.actions.filter((a) => a.kind === kind);
-    for (let i = 0; i < actions.length; i += ctx.batchSize) {
-      results.push(...(await applyBatch(actions.slice(i, i + ctx.batchSize), ctx)));
-    }
+    for (let i = 0; i < actions.length; i += ctx.batchSize) await applyBatch(actions.slice(i, i + ctx.batchSize), ctx, applied);
   }
-  ctx.onSite?.(sitePlan, results);
-  return results;
 }
 
-async function applyBatch(actions: Action[], ctx: ApplyContext): Promise<ActionResult[]> {
-  if (ctx.stopped()) return actions.map((action) => ({ action, outcome: 'not-sent' as const }));
+async function applyBatch(actions: Action[], ctx: ApplyContext, applied: Applied): Promise<void> {
+  if (ctx.stopped()) {
+    for (const action of actions) applied.exceptions.set(action, { action, outcome: 'not-sent' });
+    return;
+  }
   immediateTransaction(ctx.db, () => {
     for (const action of actions) intend(action, ctx);
   });
-  const answers = await Promise.all(actions.map((action) => send(action, ctx)));
-  return immediateTransaction(ctx.db, () => answers.map((answer, i) => settle(actions[i]!, answer, ctx)));
+  // A few requests of the site at a time: the other sites in flight keep the controller busy.
+  const answers = await inParallel(actions, ctx.concurrency, (action) => send(action, ctx));
+  immediateTransaction(ctx.db, () => {
+    const at = ctx.now();
+    for (let i = 0; i < actions.length; i++) {
+      const exception = settle(actions[i]!, answers[i]!, ctx, at);
+      if (exception) applied.exceptions.set(exception.action, exception);
+    }
+  });
 }
 
 type Answer = { ok: true; policy?: DnsPolicy } | { ok: false; error: WriteError } | { ok: false; notSent: true };
@@ -115,19 +139,15 @@ async function send(action: Action, ctx: ApplyContext): Promise<Answer> {
 
 function intend(action: Action, ctx: ApplyContext): void {
   const { record, site } = action;
-  if (action.kind === 'create') ctx.replicas.intendCreate(record.id, site.key, ctx.runId, JSON.stringify(bodyOf(action)), ctx.now());
+  // A create is recovered by identity (sync/observe.ts), so its intent needs no body.
+  if (action.kind === 'create') ctx.replicas.intendCreate(record.id, site.key, ctx.runId, ctx.now());
   else if (action.kind === 'update') ctx.replicas.intendUpdate(record.id, site.key, ctx.runId, JSON.stringify(bodyOf(action)));
   else ctx.replicas.intendDelete(record.id, site.key, ctx.runId);
 }
 
-const DONE: Record<'create' | 'update' | 'delete', { outcome: Outcome; status: EventStatus }> = {
-  create: { outcome: 'created', status: 'CREATED' },
-  update: { outcome: 'updated', status: 'UPDATED' },
-  delete: { outcome: 'deleted', status: 'DELETED' },
-};
 
-/** Records one outcome: the replica row as it now is, and its event. */
-function settle(action: Action, answer: Answer, ctx: ApplyContext): ActionResult {
+/** Records one outcome: the replica row as it now is, and its event. Returns it unless it went as planned. */
+function settle(action: Action, answer: Answer, ctx: ApplyContext, at: string): ActionResult | null {
   const { record, site } = action;
   const kind = action.kind as 'create' | 'update' | 'delete';
   const drop = () => (kind === 'create' ? ctx.replicas.removed(record.id, site.key) : ctx.replicas.settled(record.id, site.key));
@@ -141,14 +161,14 @@ function settle(action: Action, answer: Answer, ctx: ApplyContext): ActionResult
     if (kind === 'create') ctx.replicas.created(record.id, site.key, (answer as { policy: DnsPolicy }).policy.id);
     else if (kind === 'update') ctx.replicas.settled(record.id, site.key);
     else ctx.replicas.removed(record.id, site.key);
-    event(ctx, action, DONE[kind].status, action.reason);
-    return { action, outcome: DONE[kind].outcome, ...(action.reason && { reason: action.reason }) };
+    event(ctx, action, DONE[kind].status, at, action.reason);
+    return null;
   }
 
   const { error } = answer;
   if (kind === 'create' && error.status === 400 && (OVERLAP_CODES as readonly string[]).includes(error.code ?? '')) {
     drop(); // refused, so not created: never a replica; the next run tries again
-    event(ctx, action, 'SKIPPED', error.code!);
+    event(ctx, action, 'SKIPPED', at, error.code!);
     return { action, outcome: 'skipped', reason: error.code! };
   }
   let reason = error.message;
@@ -160,18 +180,18 @@ function settle(action: Action, answer: Answer, ctx: ApplyContext): ActionResult
   } else {
     drop();
   }
-  event(ctx, action, 'FAILED', reason);
+  event(ctx, action, 'FAILED', at, reason);
   return { action, outcome: 'failed', reason };
 }
 
-function event(ctx: ApplyContext, action: Action, status: EventStatus, reason?: string): void {
-  ctx.events.add({ runId: ctx.runId, record: action.record, siteKey: action.site.key, status, reason: reason ?? null, at: ctx.now() });
+function event(ctx: ApplyContext, action: Action, status: EventStatus, at: string, reason?: string): void {
+  ctx.events.add({ runId: ctx.runId, record: action.record, siteKey: action.site.key, status, reason: reason ?? null, at });
 }
 
 /** A conflict that persists is recorded once, not on every run. */
 function lastEventDiffers(db: DatabaseSync, action: Action): boolean {
   const last = db
-    .prepare('SELECT status, reason FROM sync_events WHERE record_id = ? AND site_id = ? ORDER BY timestamp DESC, id DESC LIMIT 1')
-    .get(action.record.id, action.site.key) as { status: string; reason: string | null } | undefined;
+    .prepare('SELECT status, reason FROM sync_events WHERE site_id = ? AND domain = ? AND record_id = ? ORDER BY timestamp DESC, id DESC LIMIT 1')
+    .get(action.site.key, action.record.domain, action.record.id) as { status: string; reason: string | null } | undefined;
   return !last || last.status !== 'SKIPPED' || last.reason !== action.reason;
 }

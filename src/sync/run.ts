@@ -11,7 +11,7 @@ import { SiteRepository } from '../store/sites.ts';
 import { StateRepository } from '../store/state.ts';
 import { immediateTransaction } from '../store/transaction.ts';
 import { VERSION } from '../version.ts';
-import { applyPlan, type ActionResult, type WriteClient } from './apply.ts';
+import { applyPlan, resultOf, type Applied, type WriteClient } from './apply.ts';
 import { discoverController, type DiscoveryClient } from './discover.ts';
 import { recordFilter } from './filters.ts';
 import { RecordCatalogue, siteContent } from './live.ts';
@@ -50,7 +50,8 @@ export interface SyncReport extends RunDecision {
   controllers: Array<{ name: string; url: string; version: string | null; status: 'ok' | 'failed'; error?: string }>;
   sites: Array<{ site: SiteRef; status: SiteSnapshot['status']; error?: string }>;
   plan: Plan;
-  results: ActionResult[];
+  /** Null when nothing was applied (dry run, refused, drift). */
+  applied: Applied | null;
   counts: RunCounts;
 }
 
@@ -105,9 +106,9 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
     const changesPlanned = plan.sites.some((s) => s.actions.some((a) => a.kind !== 'skip'));
     const refused = plan.refusals.length > 0 && !options.force;
     const drift = options.failOnChanges && changesPlanned;
-    let results: ActionResult[] = [];
+    let applied: Applied | null = null;
     if (writing && !refused && !drift) {
-      results = await applyPlan(plan, {
+      applied = await applyPlan(plan, {
         db: db!,
         replicas: new ReplicaRepository(db!),
         events: new EventWriter(db!),
@@ -116,10 +117,10 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
         stopped: () => deps.interruption() !== null,
         now: () => new Date().toISOString(),
         batchSize: 500,
-        sitesInParallel: options.config.sync.concurrency,
+        concurrency: options.config.sync.concurrency,
       });
     }
-    const counts = countResults(results, plan, writing && !refused && !drift);
+    const counts = countResults(plan, applied);
     const decision = decideOutcome({
       interruption: deps.interruption(),
       refused,
@@ -149,7 +150,7 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
       })),
       sites: snapshots.map((s) => ({ site: s.site, status: s.status, ...(s.error && { error: s.error }) })),
       plan,
-      results,
+      applied,
       counts,
     };
   } catch (error) {
@@ -169,16 +170,15 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
   }
 }
 
-function countResults(results: ActionResult[], plan: Plan, applied: boolean): RunCounts {
+function countResults(plan: Plan, applied: Applied | null): RunCounts {
   const counts: RunCounts = { created: 0, updated: 0, deleted: 0, skipped: 0, failed: 0 };
-  if (!applied) {
-    // Not applied (dry run, refused, drift): the counts say what the plan would do.
-    for (const action of plan.sites.flatMap((s) => s.actions)) {
-      const key = ({ create: 'created', update: 'updated', delete: 'deleted', skip: 'skipped' } as const)[action.kind];
-      counts[key]++;
+  const key = { create: 'created', update: 'updated', delete: 'deleted', skip: 'skipped' } as const;
+  for (const site of plan.sites) {
+    for (const action of site.actions) {
+      // Not applied (dry run, refused, drift): the counts say what the plan would do.
+      const outcome = applied ? resultOf(action, applied).outcome : key[action.kind];
+      if (outcome !== 'not-sent') counts[outcome]++;
     }
-    return counts;
   }
-  for (const r of results) if (r.outcome !== 'not-sent') counts[r.outcome]++;
   return counts;
 }

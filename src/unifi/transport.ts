@@ -187,7 +187,7 @@ export class Transport {
   }
 
   private async attempt(pool: Pool, req: ApiRequest, attempt: number): Promise<Outcome> {
-    await this.waitForRateLimit();
+    if (this.notBefore > Date.now()) await this.waitForRateLimit();
     const release = await this.slots.acquire();
     // A write still waiting for its slot when the run is asked to stop is not sent at all.
     if (attempt === 1 && req.method !== 'GET' && this.holdWrites?.()) {
@@ -219,9 +219,14 @@ export class Transport {
       clearTimeout(timer);
       release();
     }
+    if (this.logger?.debugging) this.logDebug(req, query, attempt, outcome, started);
+    return outcome;
+  }
+
+  private logDebug(req: ApiRequest, query: string, attempt: number, outcome: Outcome, started: number) {
     const ms = Math.round(performance.now() - started);
     const status = outcome.type === 'answer' ? outcome.status : outcome.kind;
-    this.logger?.debug(`${req.method} ${req.path}${query} ${status} ${ms} ms`, {
+    this.logger!.debug(`${req.method} ${req.path}${query} ${status} ${ms} ms`, {
       controller: this.controller.name,
       method: req.method,
       path: `${req.path}${query}`,
@@ -229,7 +234,6 @@ export class Transport {
       ms,
       ...(attempt > 1 && { attempt }),
     });
-    return outcome;
   }
 
   private classify(error: unknown, timedOut: boolean): Outcome {

@@ -80,7 +80,7 @@ describe('dnssync repair: integrity_check', () => {
       for (let i = 0; i < 600; i++) insert.run(NAS.id, `2026-01-02T00:00:${String(i % 60).padStart(2, '0')}.${String(i).padStart(3, '0')}Z`);
       conn.exec('PRAGMA wal_checkpoint(TRUNCATE)');
     });
-    const page = query<{ pageno: number }>(db, "SELECT pageno FROM dbstat WHERE name = 'sync_events_domain' AND pagetype = 'leaf' ORDER BY pageno LIMIT 1 OFFSET 1")[0]!.pageno;
+    const page = query<{ pageno: number }>(db, "SELECT pageno FROM dbstat WHERE name = 'sync_events_site_domain' AND pagetype = 'leaf' ORDER BY pageno LIMIT 1 OFFSET 1")[0]!.pageno;
     const bytes = readFileSync(db);
     const at = bytes.indexOf('nas.home', (page - 1) * 4096);
     assert.ok(at > 0 && at < page * 4096);
@@ -91,10 +91,10 @@ describe('dnssync repair: integrity_check', () => {
 
     const found = await checkFinds(db, 'integrity');
     assert.match(found.findings.find((f) => f.check === 'integrity')!.problem, /missing from the index/);
-    assert.equal(found.findings.find((f) => f.check === 'integrity')!.where, 'index sync_events_domain');
+    assert.equal(found.findings.find((f) => f.check === 'integrity')!.where, 'index sync_events_site_domain');
 
     const { report } = await repairFixes(db, 'integrity', 0, ['controllers', 'sites', 'dns_records', 'record_origins', 'replicas', 'runs', 'sync_events', 'sync_lock', 'schema_migrations']);
-    assert.match(report.findings[0]!.action, /REINDEX sync_events_domain/);
+    assert.match(report.findings[0]!.action, /REINDEX sync_events_site_domain/);
     assert.equal(query<{ integrity_check: string }>(db, 'PRAGMA integrity_check')[0]!.integrity_check, 'ok');
     assert.deepEqual(query(db, 'SELECT * FROM sync_events NOT INDEXED ORDER BY id'), events, 'the rows themselves are untouched');
     await clean(db);
@@ -106,7 +106,7 @@ describe('dnssync repair: schema', () => {
     const db = fresh();
     plant(db, (conn) => {
       conn.exec("UPDATE schema_migrations SET checksum = 'edited-by-hand' WHERE version = 1");
-      conn.exec('DROP INDEX sync_events_record');
+      conn.exec('DROP INDEX sync_events_site_domain');
     });
     // Every other command refuses such a database and points at repair.
     const refused = await runCli(['migrate', '--db', db, '--log-format', 'text']);
@@ -114,12 +114,12 @@ describe('dnssync repair: schema', () => {
     assert.match(refused.stderr, /dnssync repair --check/);
 
     const found = await checkFinds(db, 'schema');
-    assert.ok(found.findings.some((f) => /index sync_events_record is missing/.test(f.problem)));
+    assert.ok(found.findings.some((f) => /index sync_events_site_domain is missing/.test(f.problem)));
     assert.ok(found.findings.some((f) => /recorded with checksum edited-by-ha, this dnssync's is /.test(f.problem) && /would record this dnssync's checksum/.test(f.action)));
 
     await repairFixes(db, 'schema', 0, ['controllers', 'sites', 'dns_records', 'record_origins', 'replicas', 'runs', 'sync_events', 'sync_lock']);
     assert.equal(query<{ checksum: string }>(db, 'SELECT checksum FROM schema_migrations WHERE version = 1')[0]!.checksum, knownMigrations()[0]!.checksum);
-    assert.equal(query(db, "SELECT 1 FROM sqlite_schema WHERE name = 'sync_events_record'").length, 1);
+    assert.equal(query(db, "SELECT 1 FROM sqlite_schema WHERE name = 'sync_events_site_domain'").length, 1);
     await clean(db);
     assert.equal((await runCli(['migrate', '--db', db])).code, 0, 'the other commands accept it again');
   });

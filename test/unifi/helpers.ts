@@ -54,7 +54,7 @@ export function memoryLogger(): Logger & { lines: LogLine[]; redacted: string[] 
   const lines: LogLine[] = [];
   const redacted: string[] = [];
   const keep = (level: string) => (message: string, fields: LogFields = {}) => void lines.push({ level, message, fields });
-  return { lines, redacted, error: keep('error'), warn: keep('warn'), info: keep('info'), debug: keep('debug'), redact: (s) => void redacted.push(s) };
+  return { lines, redacted, error: keep('error'), warn: keep('warn'), info: keep('info'), debug: keep('debug'), redact: (s) => void redacted.push(s), debugging: true };
 }
 
 export interface FakeController {

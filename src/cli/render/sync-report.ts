@@ -1,10 +1,11 @@
+import { resultOf } from '../../sync/apply.ts';
 import type { Action } from '../../sync/plan.ts';
 import type { SyncReport } from '../../sync/run.ts';
 import type { Output } from '../output.ts';
 
 /** The run report as one JSON document (`sync --json`): plain data, never a secret. */
 export function syncReportJson(report: SyncReport): unknown {
-  const outcomes = new Map(report.results.map((r) => [r.action, r]));
+  const { applied } = report;
   return {
     runId: report.runId,
     dryRun: report.dryRun,
@@ -24,7 +25,7 @@ export function syncReportJson(report: SyncReport): unknown {
         status,
         ...(error && { error }),
         actions: (planned?.actions ?? []).map((a) => {
-          const result = outcomes.get(a);
+          const result = applied && resultOf(a, applied);
           return {
             action: a.kind,
             type: a.record.type,
@@ -41,31 +42,41 @@ export function syncReportJson(report: SyncReport): unknown {
 }
 
 const ROWS_PER_SITE = 50;
+/** Past this many rows in all, a site gets one line: a first sync of 200 sites would print 10,000. */
+const ROWS_IN_ALL = 1000;
 
 /** A plan table for each site with something to do (its first 50 rows), then the summary line. */
 export function renderSyncReport(report: SyncReport, output: Output): void {
-  const outcomes = new Map(report.results.map((r) => [r.action, r]));
+  const exceptions = report.applied?.exceptions;
   const { style } = output;
   const color = { create: style.green, update: style.yellow, delete: style.red, skip: style.gray } as const;
+  const wentWrong = (a: Action) => {
+    const outcome = exceptions?.get(a)?.outcome;
+    return outcome === 'failed' || (outcome === 'skipped' && a.kind !== 'skip');
+  };
+  let budget = ROWS_IN_ALL;
   for (const sitePlan of report.plan.sites) {
     if (sitePlan.actions.length === 0) continue;
     const { site } = sitePlan;
-    output.line(style.bold(`${site.controllerName} / ${site.name}`) + style.gray(` (${site.uuid})`));
-    const failed = (a: Action) => {
-      const outcome = outcomes.get(a)?.outcome;
-      return outcome === 'failed' || (outcome === 'skipped' && a.kind !== 'skip');
-    };
+    const heading = style.bold(`${site.controllerName} / ${site.name}`) + style.gray(` (${site.uuid})`);
     // What went wrong first; a table of thousands of rows helps nobody (--json has them all).
-    const rows = [...sitePlan.actions.filter(failed), ...sitePlan.actions.filter((a) => !failed(a))];
+    const rows = [...sitePlan.actions.filter(wentWrong), ...sitePlan.actions.filter((a) => !wentWrong(a))];
+    const shown = Math.min(rows.length, ROWS_PER_SITE, budget);
+    if (shown === 0) {
+      output.line(`${heading}: ${actionCounts(rows)}${style.gray(' (all of them with --json)')}`);
+      continue;
+    }
+    budget -= shown;
+    output.line(heading);
     output.table(
       ['action', 'type', 'domain', 'target', 'reason'],
-      rows.slice(0, ROWS_PER_SITE).map((a) => {
-        const result = outcomes.get(a);
-        const label = failed(a) ? style.red(result!.outcome) : color[a.kind](a.kind);
+      rows.slice(0, shown).map((a) => {
+        const result = exceptions?.get(a);
+        const label = wentWrong(a) ? style.red(result!.outcome) : color[a.kind](a.kind);
         return [label, a.record.type.replace('_RECORD', ''), a.record.domain, a.record.target, result?.reason ?? a.reason ?? ''];
       }),
     );
-    if (rows.length > ROWS_PER_SITE) output.line(style.gray(`… and ${rows.length - ROWS_PER_SITE} more at this site (all of them with --json)`));
+    if (rows.length > shown) output.line(style.gray(`… and ${rows.length - shown} more at this site (all of them with --json)`));
   }
   for (const s of report.sites) {
     if (s.status === 'failed') output.line(style.red(`${s.site.controllerName} / ${s.site.name}: not synced: ${s.error ?? 'discovery failed'}`));
@@ -87,4 +98,11 @@ export function renderSyncReport(report: SyncReport, output: Output): void {
   }[report.outcome as string];
   if (report.dryRun) output.line('dry run: nothing was sent or recorded');
   else if (note) output.line(note);
+}
+
+/** "1990 create, 2 update" for a site's actions. */
+function actionCounts(actions: Action[]): string {
+  const counts = new Map<string, number>();
+  for (const a of actions) counts.set(a.kind, (counts.get(a.kind) ?? 0) + 1);
+  return [...counts].map(([kind, n]) => `${n} ${kind}`).join(', ');
 }
