@@ -5,15 +5,7 @@ import { formatPath } from './path.ts';
 import { checkedString } from './schema.ts';
 import type { Source } from './source.ts';
 import type { RecordType } from './types.ts';
-import { normalizeDomainSuffix, normalizeUrl, parseRecordType } from './values.ts';
-
-/** The legacy tool built `https://{host}/proxy/...`, so host is a name or IP with an optional port. */
-export function legacyHostUrl(host: string): { url: string; host: string } {
-  const h = host.trim();
-  if (h === '' || /[/?#@\s]/.test(h)) throw new Error('expected a host name or IP address, optionally with :port');
-  // A bare IPv6 address needs brackets to become a URL.
-  return normalizeUrl(`https://${(h.match(/:/g)?.length ?? 0) > 1 && !h.startsWith('[') ? `[${h}]` : h}`);
-}
+import { legacyHostUrl, normalizeDomainSuffix, parseRecordType } from './values.ts';
 
 export const legacySchema = z
   .array(

@@ -45,3 +45,11 @@ export function normalizeDomainSuffix(text: string): string {
   if (!/^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/.test(d)) throw new Error('not a domain name; expected e.g. home.arpa');
   return d;
 }
+
+/** The legacy tool built `https://{host}/proxy/...`, so host is a name or IP with an optional port. */
+export function legacyHostUrl(host: string): { url: string; host: string } {
+  const h = host.trim();
+  if (h === '' || /[/?#@\s]/.test(h)) throw new Error('expected a host name or IP address, optionally with :port');
+  // A bare IPv6 address needs brackets to become a URL.
+  return normalizeUrl(`https://${(h.match(/:/g)?.length ?? 0) > 1 && !h.startsWith('[') ? `[${h}]` : h}`);
+}

@@ -1,10 +1,8 @@
 import { Command } from 'commander';
 import { hostname } from 'node:os';
 import { ExitCode } from '../../exit-code.ts';
-import { checkDatabase, repairDatabase } from '../../store/repair/index.ts';
 import type { App } from '../app.ts';
 import type { Runner } from '../main.ts';
-import { renderRepairReport, repairReportJson } from '../render/repair-report.ts';
 
 interface RepairOptions {
   check?: boolean;
@@ -21,8 +19,13 @@ export function repairCommand(run: Runner): Command {
     .action(run(repair));
 }
 
-function repair(app: App, options: RepairOptions): number {
+async function repair(app: App, options: RepairOptions): Promise<number> {
   const identity = { host: hostname(), pid: process.pid };
+  // Loaded for this command only: every other command starts faster without them.
+  const [{ checkDatabase, repairDatabase }, { renderRepairReport, repairReportJson }] = await Promise.all([
+    import('../../store/repair/index.ts'),
+    import('../render/repair-report.ts'),
+  ]);
   const report = options.check ? checkDatabase(app.dbPath, identity) : repairDatabase(app.dbPath, identity);
   if (options.json) app.output.json(repairReportJson(report));
   else renderRepairReport(report, app.output);

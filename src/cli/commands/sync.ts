@@ -6,9 +6,6 @@ import type { Interruption } from '../../sync/outcome.ts';
 import type { App } from '../app.ts';
 import { collect, positiveInteger } from '../arguments.ts';
 import type { Runner } from '../main.ts';
-import { metricsText, writeAtomically } from '../render/metrics.ts';
-import { renderSyncReport, syncReportJson } from '../render/sync-report.ts';
-import { storeCounts } from '../../store/stats.ts';
 
 interface SyncCommandOptions {
   dryRun?: boolean;
@@ -41,8 +38,14 @@ async function sync(app: App, options: SyncCommandOptions): Promise<number> {
     ...(options.concurrency !== undefined && { concurrency: options.concurrency }),
   });
   const dryRun = options.dryRun === true;
-  // The sync engine and HTTP client load only for this command: the others start faster.
-  const [{ runSync }, { UnifiClient }] = await Promise.all([import('../../sync/run.ts'), import('../../unifi/client.ts')]);
+  // The sync engine, HTTP client and report load only for this command: the others start faster.
+  const [{ runSync }, { UnifiClient }, { renderSyncReport, syncReportJson }, { metricsText, writeAtomically }, { storeCounts }] = await Promise.all([
+    import('../../sync/run.ts'),
+    import('../../unifi/client.ts'),
+    import('../render/sync-report.ts'),
+    import('../render/metrics.ts'),
+    import('../../store/stats.ts'),
+  ]);
   // A dry run reads the database as it is and writes nothing, not even a new file.
   const store = dryRun
     ? existsSync(app.dbPath)
