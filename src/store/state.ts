@@ -39,7 +39,8 @@ export class StateRepository {
     };
   }
 
-  load(sites: Map<number, SiteRef>): KnownState {
+  /** What earlier runs learnt; the replicas only of `discovered`, the sites whose policies this run read. */
+  load(sites: Map<number, SiteRef>, discovered: Iterable<number>): KnownState {
     const records = new Map<string, KnownRecord>();
     for (const row of this.db.prepare('SELECT id, type, domain, target, record_raw, first_seen, orphaned_at FROM dns_records').iterate()) {
       const r = row as { id: string; type: RecordType; domain: string; target: string; record_raw: string; first_seen: string; orphaned_at: string | null };
@@ -56,18 +57,18 @@ export class StateRepository {
     }
 
     const replicas = new Map<number, Map<string, KnownReplica>>();
-    const add = (siteId: number, id: string, replica: KnownReplica) => {
-      let bySite = replicas.get(siteId);
-      if (!bySite) replicas.set(siteId, (bySite = new Map()));
-      // Record ids are shared with `records`, so 400,000 replicas do not hold 400,000 copies.
-      bySite.set(records.get(id)?.record.id ?? id, replica);
-    };
-    // The largest read of a run (one row per policy dnssync made): three columns, rows as arrays.
-    const settled = this.db.prepare('SELECT site_id, record_id, policy_id FROM replicas WHERE pending IS NULL');
+    // The largest read of a run (one row per policy dnssync made): site by site along the primary
+    // key, two columns, rows as arrays. Record ids are shared with `records`, so 400,000 replicas
+    // do not hold 400,000 copies of them.
+    const settled = this.db.prepare('SELECT record_id, policy_id FROM replicas WHERE site_id = ? AND pending IS NULL');
     settled.setReturnArrays(true);
-    for (const row of settled.iterate() as Iterable<unknown>) {
-      const [siteId, id, policyId] = row as [number, string, string | null];
-      add(siteId, id, { policyId, pending: null, pendingRunId: null, pendingBody: null });
+    for (const siteKey of discovered) {
+      const bySite = new Map<string, KnownReplica>();
+      for (const row of settled.all(siteKey) as unknown[]) {
+        const [id, policyId] = row as [string, string | null];
+        bySite.set(records.get(id)?.record.id ?? id, { policyId, pending: null, pendingRunId: null, pendingBody: null });
+      }
+      replicas.set(siteKey, bySite);
     }
     // Intents left by an interrupted run: few, and found through their partial index.
     const pending = this.db.prepare(
@@ -75,7 +76,7 @@ export class StateRepository {
     );
     for (const row of pending.iterate()) {
       const r = row as { site_id: number; record_id: string; policy_id: string | null; pending: KnownReplica['pending']; pending_run_id: number | null; pending_body: string | null };
-      add(r.site_id, r.record_id, { policyId: r.policy_id, pending: r.pending, pendingRunId: r.pending_run_id, pendingBody: r.pending_body });
+      replicas.get(r.site_id)?.set(r.record_id, { policyId: r.policy_id, pending: r.pending, pendingRunId: r.pending_run_id, pendingBody: r.pending_body });
     }
     return { records, origins, replicas, sites };
   }

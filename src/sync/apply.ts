@@ -107,7 +107,8 @@ async function applyBatch(actions: Action[], ctx: ApplyContext, applied: Applied
     return;
   }
   immediateTransaction(ctx.db, () => {
-    for (const action of actions) intend(action, ctx);
+    const at = ctx.now();
+    for (const action of actions) intend(action, ctx, at);
   });
   // A few requests of the site at a time: the other sites in flight keep the controller busy.
   const answers = await inParallel(actions, ctx.concurrency, (action) => send(action, ctx));
@@ -137,10 +138,10 @@ async function send(action: Action, ctx: ApplyContext): Promise<Answer> {
   }
 }
 
-function intend(action: Action, ctx: ApplyContext): void {
+function intend(action: Action, ctx: ApplyContext, at: string): void {
   const { record, site } = action;
   // A create is recovered by identity (sync/observe.ts), so its intent needs no body.
-  if (action.kind === 'create') ctx.replicas.intendCreate(record.id, site.key, ctx.runId, ctx.now());
+  if (action.kind === 'create') ctx.replicas.intendCreate(record.id, site.key, ctx.runId, at);
   else if (action.kind === 'update') ctx.replicas.intendUpdate(record.id, site.key, ctx.runId, JSON.stringify(bodyOf(action)));
   else ctx.replicas.intendDelete(record.id, site.key, ctx.runId);
 }

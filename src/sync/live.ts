@@ -28,8 +28,8 @@ export class RecordCatalogue {
 
   /** The record a policy holds (null for what is never synced), interned. */
   ofPolicy(policy: DnsPolicy): DnsRecord | null {
-    const fields = TARGET_FIELDS[policy.type] ?? [];
-    const key = `${policy.type}|${policy.domain}|${fields.map(([name]) => policy[name as keyof DnsPolicy]).join('|')}`;
+    let key = `${policy.type}|${policy.domain}`;
+    for (const [name] of TARGET_FIELDS[policy.type] ?? []) key += `|${policy[name as keyof DnsPolicy]}`;
     let record = this.#byRawIdentity.get(key);
     if (record === undefined) {
       const parsed = recordOf(policy);

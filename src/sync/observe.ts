@@ -128,12 +128,20 @@ function matchReplicas(
   changes: Change[],
 ): SiteObservation {
   const siteKey = snapshot.site.key;
-  const byPolicyId = new Map<string, string>();
-  for (const [recordId, replica] of known) if (replica.policyId) byPolicyId.set(replica.policyId, recordId);
-
   const replicas = new Map<string, LiveReplica>();
-  const natives: LivePolicy[] = [];
+  // Nearly every live policy is the replica of its own record: matched by record id first, so that
+  // only the rest need the index of the remaining replicas by policy id (policy ids are unique).
+  const rest: LivePolicy[] = [];
   for (const live of snapshot.policies) {
+    const replica = known.get(live.record.id);
+    if (replica?.policyId === live.policyId && !replicas.has(live.record.id)) replicas.set(live.record.id, { replica, live });
+    else rest.push(live);
+  }
+  const byPolicyId = new Map<string, string>();
+  for (const [recordId, replica] of known) if (replica.policyId && !replicas.has(recordId)) byPolicyId.set(replica.policyId, recordId);
+
+  const natives: LivePolicy[] = [];
+  for (const live of rest) {
     const recordId = byPolicyId.get(live.policyId);
     if (recordId !== undefined) {
       replicas.set(recordId, { replica: known.get(recordId)!, live });

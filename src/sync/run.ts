@@ -96,7 +96,8 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
     const siteRefs = new Map(sitesRepo?.all() ?? []);
     for (const s of snapshots) siteRefs.set(s.site.key, s.site);
     const state = store ? new StateRepository(store.db) : null;
-    const known: KnownState = state?.load(siteRefs) ?? { records: new Map(), origins: new Map(), replicas: new Map(), sites: siteRefs };
+    const discovered = snapshots.filter((s) => s.status === 'discovered').map((s) => s.site.key);
+    const known: KnownState = state?.load(siteRefs, discovered) ?? { records: new Map(), origins: new Map(), replicas: new Map(), sites: siteRefs };
     const passes = recordFilter(options.config.sync);
     const now = new Date();
     const observation = observe({ snapshots: snapshots.map((s) => s.snapshot), known, passes, now: now.toISOString() });
