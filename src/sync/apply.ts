@@ -146,7 +146,6 @@ function intend(action: Action, ctx: ApplyContext, at: string): void {
   else ctx.replicas.intendDelete(record.id, site.key, ctx.runId);
 }
 
-
 /** Records one outcome: the replica row as it now is, and its event. Returns it unless it went as planned. */
 function settle(action: Action, answer: Answer, ctx: ApplyContext, at: string): ActionResult | null {
   const { record, site } = action;
