@@ -11,7 +11,8 @@
 //                      after each batch (intents are still committed before each batch)
 //   --checkpoint PAGES wal_autocheckpoint (SQLite's default: 1000)
 //   --drop-index A,B   schema experiment: without these indexes
-//   --replicas-site-first  schema experiment: replicas keyed (site_id, record_id), without replicas_site
+//   --batch-intents    design experiment: one intent row per batch (record ids as JSON, in a scratch
+//                      table) instead of one per create, so a replica row is written once, confirmed
 //   --sql "..."        schema experiment: any SQL run after the above (e.g. CREATE INDEX ...)
 import { randomUUID, createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -34,7 +35,7 @@ const { values } = parseArgs({
     'settle-every': { type: 'string' },
     checkpoint: { type: 'string' },
     'drop-index': { type: 'string' },
-    'replicas-site-first': { type: 'boolean', default: false },
+    'batch-intents': { type: 'boolean', default: false },
     sql: { type: 'string' },
   },
 });
@@ -52,15 +53,8 @@ if (values.checkpoint) db.exec(`PRAGMA wal_autocheckpoint = ${Number(values.chec
 if (values.sync) db.exec(`PRAGMA synchronous = ${values.sync === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
 const at = new Date().toISOString();
 for (const index of (values['drop-index'] ?? '').split(',').filter(Boolean)) db.exec(`DROP INDEX ${index}`);
-if (values['replicas-site-first']) {
-  db.exec(`DROP TABLE replicas;
-    CREATE TABLE replicas (
-      record_id TEXT NOT NULL REFERENCES dns_records (id), site_id INTEGER NOT NULL REFERENCES sites (id), policy_id TEXT,
-      created_at TEXT NOT NULL, pending TEXT CHECK (pending IN ('create', 'update', 'delete')), pending_run_id INTEGER REFERENCES runs (id),
-      pending_body TEXT, PRIMARY KEY (site_id, record_id)) STRICT, WITHOUT ROWID;
-    CREATE UNIQUE INDEX replicas_policy ON replicas (site_id, policy_id) WHERE policy_id IS NOT NULL;
-    CREATE INDEX replicas_pending ON replicas (pending_run_id) WHERE pending IS NOT NULL;`);
-}
+const batchIntents = values['batch-intents'];
+db.exec('CREATE TABLE intent_batches (id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL, site_id INTEGER NOT NULL, records TEXT NOT NULL) STRICT');
 
 // Setup (not timed): a controller, the sites, the records, a run.
 if (values.sql) db.exec(values.sql);
@@ -113,14 +107,22 @@ const written = () => {
 const writtenBefore = written();
 const SETTLE_EVERY = Number(values['settle-every'] ?? BATCH);
 let outcomes: Array<{ record: DnsRecord; site: number }> = [];
+let settledBatches: number[] = [];
+const insertIntent = db.prepare('INSERT INTO intent_batches (run_id, site_id, records) VALUES (?, ?, ?)');
+const deleteIntent = db.prepare('DELETE FROM intent_batches WHERE id = ?');
+const insertReplica = db.prepare('INSERT INTO replicas (record_id, site_id, policy_id, created_at) VALUES (?, ?, ?, ?)');
 const settle = () => {
   const done = outcomes;
+  const batches = settledBatches;
   outcomes = [];
+  settledBatches = [];
   timed(() => {
     for (const { record, site } of done) {
-      replicas.created(record.id, site, randomUUID());
+      if (batchIntents) insertReplica.run(record.id, site, randomUUID(), at);
+      else replicas.created(record.id, site, randomUUID());
       events.add({ runId, record, siteKey: site, status: 'CREATED', reason: null, at });
     }
+    for (const id of batches) deleteIntent.run(id);
   });
 };
 const started = performance.now();
@@ -134,7 +136,8 @@ for (let group = 0; group < SITES; group += 16) {
       const batch = a.queue.slice(a.offset, a.offset + BATCH);
       a.offset += BATCH;
       timed(() => {
-        for (const r of batch) replicas.intendCreate(r.id, a.site, runId, at);
+        if (batchIntents) settledBatches.push(Number(insertIntent.run(runId, a.site, JSON.stringify(batch.map((r) => r.id))).lastInsertRowid));
+        else for (const r of batch) replicas.intendCreate(r.id, a.site, runId, at);
       });
       for (const r of batch) outcomes.push({ record: r, site: a.site });
       if (outcomes.length >= SETTLE_EVERY) settle();
@@ -150,5 +153,5 @@ store.close();
 rmSync(dir, { recursive: true, force: true });
 const us = (x: number) => ((x * 1000) / creates).toFixed(1);
 process.stdout.write(
-  `${JSON.stringify({ batch: BATCH, cacheMb: values['cache-mb'] ?? 'default', sync: values.sync ?? 'FULL', settleEvery: SETTLE_EVERY, checkpoint: values.checkpoint ?? 'default', dropped: values['drop-index'] ?? '', siteFirst: values['replicas-site-first'], sql: values.sql ?? '', creates, transactions, ms: Math.round(ms), statementsMs: Math.round(statementsMs), commitMs: Math.round(transactionsMs - statementsMs), usPerCreate: us(ms), dbMb: +(size / 1048576).toFixed(1), writtenMb: Math.round(writtenMb) })}\n`,
+  `${JSON.stringify({ batch: BATCH, cacheMb: values['cache-mb'] ?? 'default', sync: values.sync ?? 'FULL', settleEvery: SETTLE_EVERY, checkpoint: values.checkpoint ?? 'default', dropped: values['drop-index'] ?? '', batchIntents, sql: values.sql ?? '', creates, transactions, ms: Math.round(ms), statementsMs: Math.round(statementsMs), commitMs: Math.round(transactionsMs - statementsMs), usPerCreate: us(ms), dbMb: +(size / 1048576).toFixed(1), writtenMb: Math.round(writtenMb) })}\n`,
 );

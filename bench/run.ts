@@ -66,8 +66,11 @@ interface LoadResult {
     listRequestsPerSync: number;
     changedOrigins: number;
   };
-  /** Wall time (ms) per measurement, with the CPU time (user + system) of the measured process where known. */
-  metrics: Record<string, Sample & { unit: string; cpu?: Sample; note?: string }>;
+  /**
+   * Wall time (ms) per measurement, with the CPU time (user + system) of the measured process
+   * (`cpu`) and of the simulator meanwhile (`simCpu`) where known.
+   */
+  metrics: Record<string, Sample & { unit: string; cpu?: Sample; simCpu?: Sample; note?: string }>;
   /** Peak RSS of the dnssync process per phase, MB (max over the runs). */
   peakRssMb: Record<string, number>;
   /** Rows changed by one dnssync run (SQLite total_changes()), median per phase. */
@@ -142,14 +145,24 @@ async function availableCommands(scratch: string): Promise<Set<string>> {
   return new Set([...section.matchAll(/^ {2}(\w[\w-]*)/gm)].map((m) => m[1]!));
 }
 
+/** Runs `work` and tells how much CPU time the simulator used meanwhile (null where /proc is missing). */
+async function withSimCpu<T>(sim: SimProcess, work: () => Promise<T>): Promise<T & { simCpuMs: number | null }> {
+  const before = sim.cpuMs();
+  const result = await work();
+  const after = sim.cpuMs();
+  return { ...result, simCpuMs: before === null || after === null ? null : after - before };
+}
+
 class Phase {
   readonly ms: number[] = [];
   readonly cpuMs: number[] = [];
+  readonly simCpuMs: number[] = [];
   readonly rssKb: number[] = [];
   readonly changes: number[] = [];
-  add(run: { ms: number; cpuMs?: number | null; maxRssKb?: number | null; totalChanges?: number | null }) {
+  add(run: { ms: number; cpuMs?: number | null; simCpuMs?: number | null; maxRssKb?: number | null; totalChanges?: number | null }) {
     this.ms.push(run.ms);
     if (run.cpuMs != null) this.cpuMs.push(run.cpuMs);
+    if (run.simCpuMs != null) this.simCpuMs.push(run.simCpuMs);
     if (run.maxRssKb != null) this.rssKb.push(run.maxRssKb);
     if (run.totalChanges != null) this.changes.push(run.totalChanges);
   }
@@ -189,9 +202,11 @@ async function benchLoad(load: Load, scratchRoot: string): Promise<LoadResult> {
     const sim = await SimProcess.start(scenarioFile);
     try {
       await sim.clearStats();
-      const post = await floor<{ ms: number; cpuMs: number; requests: number; created: number; failed: number; readMs: number }>('./bare-post.ts', targetFile(sim));
+      const post = await withSimCpu(sim, () =>
+        floor<{ ms: number; cpuMs: number; requests: number; created: number; failed: number; readMs: number }>('./bare-post.ts', targetFile(sim)),
+      );
       const stats = await sim.stats();
-      phase('barePost').add({ ms: post.report.ms, cpuMs: post.report.cpuMs });
+      phase('barePost').add({ ms: post.report.ms, cpuMs: post.report.cpuMs, simCpuMs: post.simCpuMs });
       check(checks, 'bare POST loop creates every replica', post.report.created === creates && post.report.failed === 0, `${post.report.created} created, ${post.report.failed} failed, expected ${creates}`);
       check(checks, 'bare POST loop request count', (stats.byMethod.POST ?? 0) === creates, `${stats.byMethod.POST ?? 0} POST at the simulator`);
       log(`${load.name}: bare POST loop ${duration(post.report.ms)} (${creates} creates)`);
@@ -218,7 +233,7 @@ async function benchLoad(load: Load, scratchRoot: string): Promise<LoadResult> {
       });
       writeFileSync(config, JSON.stringify({ controllers, sync: { concurrency: CONCURRENCY, orphanGracePeriod: '15m' } }, null, 2));
       await sim.clearStats();
-      const run = await dnssync(['sync', '--config', config, '--db', db], dir, { profileDir: profileDir('initial') });
+      const run = await withSimCpu(sim, () => dnssync(['sync', '--config', config, '--db', db], dir, { profileDir: profileDir('initial') }));
       const stats = await sim.stats();
       phase('initial').add(run);
       const summary = summaryOf(run);
@@ -238,15 +253,15 @@ async function benchLoad(load: Load, scratchRoot: string): Promise<LoadResult> {
     // 3. Bare fetch and no-op sync, interleaved on the converged simulator.
     for (let r = 0; r < RUNS; r++) {
       await sim!.clearStats();
-      const fetch = await floor<{ ms: number; cpuMs: number; requests: number; policies: number }>('./bare-fetch.ts', targetFile(sim!));
+      const fetch = await withSimCpu(sim!, () => floor<{ ms: number; cpuMs: number; requests: number; policies: number }>('./bare-fetch.ts', targetFile(sim!)));
       const fetchStats = await sim!.stats();
-      phase('bareFetch').add({ ms: fetch.ms, cpuMs: fetch.report.cpuMs });
+      phase('bareFetch').add({ ms: fetch.ms, cpuMs: fetch.report.cpuMs, simCpuMs: fetch.simCpuMs });
       phase('bareFetchWork').add({ ms: fetch.report.ms });
       check(checks, 'bare fetch reads every list page', fetch.report.requests === lists && fetchStats.total === lists && fetch.report.policies === sites * convergedPoliciesPerSite(load), `${fetch.report.requests} requests (${fetchStats.total} at the simulator), ${fetch.report.policies} policies; expected ${lists}`);
 
       const before = counts();
       await sim!.clearStats();
-      const run = await dnssync(sync(), dir, { profileDir: r === 0 ? profileDir('noop') : undefined });
+      const run = await withSimCpu(sim!, () => dnssync(sync(), dir, { profileDir: r === 0 ? profileDir('noop') : undefined }));
       const stats = await sim!.stats();
       const after = counts();
       phase('noop').add(run);
@@ -350,7 +365,13 @@ async function benchLoad(load: Load, scratchRoot: string): Promise<LoadResult> {
       startup: 'wall time of dnssync --version',
     };
     for (const [name, p] of Object.entries(phases)) {
-      metrics[name] = { ...sample(p.ms), unit: 'ms', ...(p.cpuMs.length > 0 && { cpu: sample(p.cpuMs) }), ...(notes[name] && { note: notes[name] }) };
+      metrics[name] = {
+        ...sample(p.ms),
+        unit: 'ms',
+        ...(p.cpuMs.length > 0 && { cpu: sample(p.cpuMs) }),
+        ...(p.simCpuMs.length > 0 && { simCpu: sample(p.simCpuMs) }),
+        ...(notes[name] && { note: notes[name] }),
+      };
     }
     const peakRssMb: Record<string, number> = {};
     const rowsChanged: Record<string, number> = {};
@@ -450,6 +471,14 @@ function report(results: LoadResult[]): string {
       const net = (key: string) => (m[key] ? `${key} ${duration(m[key]!.median - m.startup!.median)}` : null);
       out.push(`net of start-up (median minus dnssync --version): ${[net('history'), net('orphans')].filter(Boolean).join(', ')}`);
     }
+    const busy = (key: string, label: string) => {
+      const x = m[key];
+      if (!x?.cpu || !x.simCpu) return null;
+      const cores = (x.cpu.median + x.simCpu.median) / x.median;
+      return `${label} ${cores.toFixed(2)} (${duration(x.cpu.median)} + simulator ${duration(x.simCpu.median)} in ${duration(x.median)})`;
+    };
+    const cores = [busy('barePost', 'bare POST loop'), busy('initial', 'initial'), busy('bareFetch', 'bare fetch'), busy('noop', 'no-op')].filter(Boolean);
+    if (cores.length > 0) out.push(`CPUs kept busy (process + simulator CPU time over wall time, medians; ${cpus().length} here): ${cores.join('; ')}`);
     out.push(
       `by CPU time (less disturbed by other load): no-op ${r.ratios.noopOverFetchCpu.toFixed(2)}× bare fetch, initial ${r.ratios.initialOverPostCpu.toFixed(2)}× bare POST loop`,
       `peak RSS by phase: ${Object.entries(r.peakRssMb).map(([k, v]) => `${k} ${v.toFixed(0)} MB`).join(', ')}; simulator ${r.simulator.peakRssMb?.toFixed(0) ?? '?'} MB`,
