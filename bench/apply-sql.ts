@@ -23,7 +23,7 @@ import { openStore } from '../src/store/database.ts';
 import { EventWriter } from '../src/store/events.ts';
 import { ReplicaRepository } from '../src/store/replicas.ts';
 import { immediateTransaction } from '../src/store/transaction.ts';
-import type { DnsRecord } from '../src/sync/identity.ts';
+import type { DnsRecord } from '../src/domain/record.ts';
 
 const { values } = parseArgs({
   options: {

@@ -3,10 +3,10 @@ import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { resolveConfigPath } from '../config/resolve.ts';
 import type { Config, SyncPolicy } from '../config/types.ts';
-import { ConfigError, UsageError } from '../errors.ts';
+import { ConfigError, UsageError } from '../domain/errors.ts';
 import { createLogger, LOG_LEVELS, type LogFormat, type Logger, type LogLevel } from '../log/logger.ts';
 import { openStore, type OpenOptions, type Store } from '../store/database.ts';
-import { logLegacySummary } from '../store/legacy/index.ts';
+import { logLegacySummary } from '../legacy/index.ts';
 import { createOutput, type Output } from './output.ts';
 
 /** What a command may touch of the outside world; tests pass their own. */

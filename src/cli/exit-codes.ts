@@ -1,6 +1,6 @@
 import { CommanderError } from 'commander';
-import { ConfigError, DatabaseError, LockHeldError, UsageError } from '../errors.ts';
-import { ExitCode } from '../exit-code.ts';
+import { ConfigError, DatabaseError, LockHeldError, UsageError } from '../domain/errors.ts';
+import { ExitCode } from '../domain/exit-codes.ts';
 
 export { ExitCode };
 

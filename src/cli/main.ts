@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
-import { DnssyncError } from '../errors.ts';
+import { DnssyncError } from '../domain/errors.ts';
 import { toDatabaseError } from '../store/database.ts';
-import { VERSION } from '../version.ts';
+import { VERSION } from '../engine/version.ts';
 import { createApp, earlyLogger, type App, type Io } from './app.ts';
 import { historyCommand } from './commands/history.ts';
 import { migrateCommand } from './commands/migrate.ts';

@@ -1,7 +1,7 @@
 /** Reads, checks and completes a config file: the only entry point the rest of dnssync needs. */
 import { readFileSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
-import { ConfigError, UsageError } from '../errors.ts';
+import { ConfigError, UsageError } from '../domain/errors.ts';
 import { checkUnique, draftsFromConfig, recordTypeWarning, syncFromConfig, type Draft } from './build.ts';
 import { keyFingerprint, readApiKey, reason } from './key.ts';
 import { draftsFromLegacy, legacySchema } from './legacy.ts';

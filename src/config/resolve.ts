@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { UsageError } from '../errors.ts';
+import { UsageError } from '../domain/errors.ts';
 
 /** Where the legacy tool's Helm chart mounts its Secret. */
 export const LEGACY_CONFIG_PATH = '/config/controllers.json';

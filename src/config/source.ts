@@ -1,6 +1,6 @@
 /** Turns config text into plain data plus the offset of every key, so each problem can name its line. */
 import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
-import { ConfigError } from '../errors.ts';
+import { ConfigError } from '../domain/errors.ts';
 import { JsonSyntaxError, scanJson } from './json.ts';
 import { formatPath, type KeyPath } from './path.ts';
 

@@ -1,9 +1,9 @@
 import { closeSync, existsSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { DatabaseError } from '../errors.ts';
+import { DatabaseError } from '../domain/errors.ts';
 import { hasSqliteHeader } from './sqlite-file.ts';
-import { convertInPlace, refuseLegacy, type LegacySummary } from './legacy/index.ts';
+import { convertInPlace, refuseLegacy, type LegacySummary } from '../legacy/index.ts';
 import { applyPending, checkCompatible, type Migration } from './migrations.ts';
 
 export const BUSY_TIMEOUT_MS = 5000;

@@ -1,5 +1,5 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import type { DnsRecord } from '../sync/identity.ts';
+import type { DnsRecord } from '../domain/record.ts';
 
 export type EventStatus = 'CREATED' | 'UPDATED' | 'DELETED' | 'SKIPPED' | 'FAILED' | 'DISCOVERED' | 'ORPHANED' | 'RESTORED';
 

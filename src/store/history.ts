@@ -1,5 +1,5 @@
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
-import { canonicalDomain } from '../sync/identity.ts';
+import { canonicalDomain } from '../domain/record.ts';
 import type { EventStatus } from './events.ts';
 
 export const EVENT_STATUSES: readonly EventStatus[] = ['CREATED', 'UPDATED', 'DELETED', 'SKIPPED', 'FAILED', 'DISCOVERED', 'ORPHANED', 'RESTORED'];

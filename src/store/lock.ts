@@ -1,6 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { LockHeldError } from '../errors.ts';
-import { nowIso } from '../time.ts';
+import { LockHeldError } from '../domain/errors.ts';
+import { nowIso } from '../domain/time.ts';
 import { immediateTransaction } from './transaction.ts';
 
 export interface LockHolder {

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { DatabaseSync } from 'node:sqlite';
-import { DatabaseError } from '../errors.ts';
-import { nowIso } from '../time.ts';
+import { DatabaseError } from '../domain/errors.ts';
+import { nowIso } from '../domain/time.ts';
 import { immediateTransaction } from './transaction.ts';
 
 export interface Migration {

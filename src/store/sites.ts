@@ -1,6 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { ControllerConfig } from '../config/types.ts';
-import type { SiteRef } from '../sync/model.ts';
+import type { SiteRef } from '../domain/state.ts';
 import type { Site } from '../unifi/types.ts';
 
 /** CONTROLLER and SITE rows: what discovery learnt about them. */

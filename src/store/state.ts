@@ -1,8 +1,8 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { RecordType } from '../config/types.ts';
-import type { Attributes, DnsRecord } from '../sync/identity.ts';
-import type { KnownOrigin, KnownRecord, KnownReplica, KnownState, SiteRef } from '../sync/model.ts';
-import type { Change } from '../sync/observe.ts';
+import type { Attributes, DnsRecord } from '../domain/record.ts';
+import type { KnownOrigin, KnownRecord, KnownReplica, KnownState, SiteRef } from '../domain/state.ts';
+import type { Change } from '../planner/observe.ts';
 import { EventWriter } from './events.ts';
 
 const RECOVERED = 'recorded after an interrupted run';

@@ -1,4 +1,4 @@
-import { DnssyncError } from '../errors.ts';
+import { DnssyncError } from '../domain/errors.ts';
 import { BODY_FIELDS } from './types.ts';
 import type { DnsPolicyBody } from './types.ts';
 

@@ -1,4 +1,4 @@
-import { DnssyncError } from '../errors.ts';
+import { DnssyncError } from '../domain/errors.ts';
 import { OVERLAP_CODES } from './types.ts';
 
 export type UnifiErrorKind = 'http' | 'timeout' | 'network' | 'tls' | 'malformed';

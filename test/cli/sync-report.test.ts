@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createOutput } from '../../src/cli/output.ts';
 import { renderSyncReport } from '../../src/cli/render/sync-report.ts';
-import type { Applied } from '../../src/sync/apply.ts';
-import type { Action, Plan } from '../../src/sync/plan.ts';
-import type { SyncReport } from '../../src/sync/run.ts';
+import type { Applied } from '../../src/engine/apply.ts';
+import type { Action, Plan } from '../../src/planner/plan.ts';
+import type { SyncReport } from '../../src/engine/run.ts';
 import { A, rec, site } from '../sync/builders.ts';
 
 /** 30 sites with 60 creates each; the last action of the last site failed. */

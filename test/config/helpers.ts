@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { ConfigError } from '../../src/errors.ts';
+import { ConfigError } from '../../src/domain/errors.ts';
 
 /** A fresh folder removed when the test ends. */
 export function tempDir(t: TestContext): string {

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { keyFingerprint } from '../../src/config/key.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/types.ts';
-import { UsageError } from '../../src/errors.ts';
+import { UsageError } from '../../src/domain/errors.ts';
 import { FINGERPRINT, FINGERPRINT_HEX, PEM, tempDir, write } from './helpers.ts';
 
 const FULL_YAML = `# every key there is

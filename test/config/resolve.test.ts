@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadConfig, resolveConfigPath } from '../../src/config/load.ts';
 import { LEGACY_CONFIG_PATH } from '../../src/config/resolve.ts';
-import { UsageError } from '../../src/errors.ts';
+import { UsageError } from '../../src/domain/errors.ts';
 import { configError, tempDir, write } from './helpers.ts';
 
 test('resolveConfigPath: --config, DNSSYNC_CONFIG, ./dnssync.yaml, .yml, .json, CONFIG_PATH, in that order', (t) => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadConfig } from '../../src/config/load.ts';
-import { ConfigError } from '../../src/errors.ts';
+import { ConfigError } from '../../src/domain/errors.ts';
 import { tempDir, write } from './helpers.ts';
 
 const SECRET = 'Zq7-SECRET-not-for-logs-93xK';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
-import { ExitCode } from '../../src/exit-code.ts';
+import { ExitCode } from '../../src/domain/exit-codes.ts';
 import { ROOT } from './manifests.ts';
 
 const DOC = join(ROOT, 'docs', 'operations.md');

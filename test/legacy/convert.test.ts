@@ -6,12 +6,12 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { describe, it } from 'node:test';
 import { keyFingerprint } from '../../src/config/key.ts';
-import { DatabaseError } from '../../src/errors.ts';
+import { DatabaseError } from '../../src/domain/errors.ts';
 import { openStore } from '../../src/store/database.ts';
 import { createLogger } from '../../src/log/logger.ts';
-import { convertInPlace, legacyShape, logLegacySummary } from '../../src/store/legacy/index.ts';
+import { convertInPlace, legacyShape, logLegacySummary } from '../../src/legacy/index.ts';
 import { knownMigrations } from '../../src/store/migrations.ts';
-import { legacyTime } from '../../src/store/legacy/time.ts';
+import { legacyTime } from '../../src/legacy/time.ts';
 import { runCli } from '../support/cli.ts';
 import { tempDir } from '../support/tmp.ts';
 import { buildLegacyDb, canonicalId, iso, KEYS, legacyDump, SITE, type LegacyBuild } from './fixture.ts';
@@ -246,7 +246,7 @@ describe('legacy database: converted in place by the first command that writes',
     const before = legacyDump(legacy.path);
     const script = `
       import { DatabaseSync } from 'node:sqlite';
-      import { convertInPlace } from ${JSON.stringify(new URL('../../src/store/legacy/index.ts', import.meta.url).href)};
+      import { convertInPlace } from ${JSON.stringify(new URL('../../src/legacy/index.ts', import.meta.url).href)};
       const db = new DatabaseSync(${JSON.stringify(legacy.path)});
       convertInPlace(db, ${JSON.stringify(legacy.path)}, { beforeCommit: () => process.kill(process.pid, 'SIGKILL') });
     `;

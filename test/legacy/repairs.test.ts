@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { keyFingerprint } from '../../src/config/key.ts';
-import { convertLegacy } from '../../src/store/legacy/convert.ts';
-import type { LegacyData } from '../../src/store/legacy/read.ts';
+import { convertLegacy } from '../../src/legacy/convert.ts';
+import type { LegacyData } from '../../src/legacy/read.ts';
 import { canonicalId, legacyId } from './fixture.ts';
 
 const AT = '2026-11-22T08:11:21.000Z';

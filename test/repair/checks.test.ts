@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { DatabaseSync } from 'node:sqlite';
 import { describe, it } from 'node:test';
 import { knownMigrations } from '../../src/store/migrations.ts';
-import { recordId } from '../../src/sync/identity.ts';
+import { recordId } from '../../src/domain/record.ts';
 import { LEGACY_DDL } from '../legacy/fixture.ts';
 import { runCli } from '../support/cli.ts';
 import { tempDir } from '../support/tmp.ts';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { before, describe, it } from 'node:test';
 import { openStore } from '../../src/store/database.ts';
-import { recordId } from '../../src/sync/identity.ts';
+import { recordId } from '../../src/domain/record.ts';
 import { runCli } from '../support/cli.ts';
 import { tempDir } from '../support/tmp.ts';
 import { baseline, dump, query, repair, rows, sha, type ReportJson } from './helpers.ts';

@@ -5,7 +5,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { openStore } from '../../src/store/database.ts';
-import { recordId } from '../../src/sync/identity.ts';
+import { recordId } from '../../src/domain/record.ts';
 import { runCli, type CliResult } from '../support/cli.ts';
 
 /** A record as sync stores it: canonical columns, record_raw = the identity fields. */

@@ -4,7 +4,7 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { describe, it } from 'node:test';
-import { DatabaseError } from '../../src/errors.ts';
+import { DatabaseError } from '../../src/domain/errors.ts';
 import { openStore } from '../../src/store/database.ts';
 import { knownMigrations, latestVersion } from '../../src/store/migrations.ts';
 import { tempDir } from '../support/tmp.ts';

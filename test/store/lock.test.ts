@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { LockHeldError } from '../../src/errors.ts';
+import { LockHeldError } from '../../src/domain/errors.ts';
 import { openStore } from '../../src/store/database.ts';
 import { SyncLock } from '../../src/store/lock.ts';
 import { tempDir } from '../support/tmp.ts';

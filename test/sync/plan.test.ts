@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { bodyOf } from '../../src/sync/plan.ts';
+import { bodyOf } from '../../src/planner/plan.ts';
 import { A, AAAA, actions, at, changes, CNAME, known, minutesAgo, run, site, snap } from './builders.ts';
 
 const s1 = site(1, 'alpha');

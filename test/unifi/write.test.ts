@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { startSimulator } from '../../fixtures/simulator/index.ts';
 import type { ControllerInfo, Simulator } from '../../fixtures/simulator/index.ts';
-import { DnssyncError } from '../../src/errors.ts';
+import { DnssyncError } from '../../src/domain/errors.ts';
 import { policyBody } from '../../src/unifi/body.ts';
 import { WriteNotSentError } from '../../src/unifi/errors.ts';
 import type { DnsPolicy, DnsPolicyBody } from '../../src/unifi/types.ts';

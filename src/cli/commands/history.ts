@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { parseDuration } from '../../config/duration.ts';
-import { UsageError } from '../../errors.ts';
-import { ExitCode } from '../../exit-code.ts';
+import { UsageError } from '../../domain/errors.ts';
+import { ExitCode } from '../../domain/exit-codes.ts';
 import type { EventStatus } from '../../store/events.ts';
 import { EVENT_STATUSES, HistoryRepository } from '../../store/history.ts';
 import type { App } from '../app.ts';

@@ -4,9 +4,9 @@ import { resolve } from 'node:path';
 import type { App } from '../app.ts';
 import { ExitCode } from '../exit-codes.ts';
 import type { Runner } from '../main.ts';
-import { UsageError } from '../../errors.ts';
+import { UsageError } from '../../domain/errors.ts';
 import { openStore } from '../../store/database.ts';
-import { importLegacy, LegacyDatabaseError, summaryLines, type LegacySummary } from '../../store/legacy/index.ts';
+import { importLegacy, LegacyDatabaseError, summaryLines, type LegacySummary } from '../../legacy/index.ts';
 import { migrationStatus } from '../../store/migrations.ts';
 
 interface MigrateOptions {

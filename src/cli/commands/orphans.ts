@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { hostname } from 'node:os';
 import { DEFAULT_SYNC } from '../../config/types.ts';
-import { ExitCode } from '../../exit-code.ts';
+import { ExitCode } from '../../domain/exit-codes.ts';
 import type { Store } from '../../store/database.ts';
 import { SyncLock } from '../../store/lock.ts';
 import { OrphanRepository, type OrphanRow } from '../../store/orphans.ts';

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { hostname } from 'node:os';
-import { ExitCode } from '../../exit-code.ts';
+import { ExitCode } from '../../domain/exit-codes.ts';
 import type { App } from '../app.ts';
 import type { Runner } from '../main.ts';
 
@@ -9,7 +9,6 @@ interface RepairOptions {
   json?: boolean;
 }
 
-/** The lock staleness sync uses (src/sync/run.ts): a holder on another host silent this long is gone. */
 
 export function repairCommand(run: Runner): Command {
   return new Command('repair')
@@ -23,7 +22,7 @@ async function repair(app: App, options: RepairOptions): Promise<number> {
   const identity = { host: hostname(), pid: process.pid };
   // Loaded for this command only: every other command starts faster without them.
   const [{ checkDatabase, repairDatabase }, { renderRepairReport, repairReportJson }] = await Promise.all([
-    import('../../store/repair/index.ts'),
+    import('../../repair/index.ts'),
     import('../render/repair-report.ts'),
   ]);
   const report = options.check ? checkDatabase(app.dbPath, identity) : repairDatabase(app.dbPath, identity);

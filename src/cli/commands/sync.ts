@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { existsSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import type { SyncPolicy } from '../../config/types.ts';
-import type { Interruption } from '../../sync/outcome.ts';
+import type { Interruption } from '../../planner/outcome.ts';
 import type { App } from '../app.ts';
 import { collect, positiveInteger } from '../arguments.ts';
 import type { Runner } from '../main.ts';
@@ -40,7 +40,7 @@ async function sync(app: App, options: SyncCommandOptions): Promise<number> {
   const dryRun = options.dryRun === true;
   // The sync engine, HTTP client and report load only for this command: the others start faster.
   const [{ runSync }, { UnifiClient }, { renderSyncReport, syncReportJson }, { metricsText, writeAtomically }, { storeCounts }] = await Promise.all([
-    import('../../sync/run.ts'),
+    import('../../engine/run.ts'),
     import('../../unifi/client.ts'),
     import('../render/sync-report.ts'),
     import('../render/metrics.ts'),

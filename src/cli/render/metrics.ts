@@ -1,7 +1,7 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import type { RunOutcome } from '../../store/runs.ts';
 import type { StoreCounts } from '../../store/stats.ts';
-import type { SyncReport } from '../../sync/run.ts';
+import type { SyncReport } from '../../engine/run.ts';
 
 const OUTCOMES: readonly RunOutcome[] = ['success', 'partial', 'refused', 'drift', 'failed', 'interrupted'];
 const SITE_STATUSES = ['discovered', 'failed', 'excluded', 'gone'] as const;

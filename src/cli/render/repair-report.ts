@@ -1,4 +1,4 @@
-import type { Finding, RepairReport } from '../../store/repair/index.ts';
+import type { Finding, RepairReport } from '../../repair/index.ts';
 import type { Output } from '../output.ts';
 
 /** `repair --json`: one document, plain data. `fixed` is true only when the re-check no longer finds the problem. */

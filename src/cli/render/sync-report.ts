@@ -1,6 +1,6 @@
-import { resultOf } from '../../sync/apply.ts';
-import type { Action } from '../../sync/plan.ts';
-import type { SyncReport } from '../../sync/run.ts';
+import { resultOf } from '../../engine/apply.ts';
+import type { Action } from '../../planner/plan.ts';
+import type { SyncReport } from '../../engine/run.ts';
 import type { Output } from '../output.ts';
 
 /** The run report as one JSON document (`sync --json`): plain data, never a secret. */

@@ -1,5 +1,5 @@
 import type { DatabaseSync, SQLOutputValue } from 'node:sqlite';
-import { recordId, type DnsRecord } from '../../sync/identity.ts';
+import { recordId, type DnsRecord } from '../domain/record.ts';
 import { canonicalOf, canonicalRaw, short, text, type RecordRow } from './identity.ts';
 
 /** A fix that cannot be made without losing track of something; the finding stays, with this reason. */

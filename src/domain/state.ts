@@ -1,5 +1,5 @@
 import type { RecordType } from '../config/types.ts';
-import type { Attributes, DnsRecord } from './identity.ts';
+import type { Attributes, DnsRecord } from './record.ts';
 
 /**
  * The plain data the planner works on. Discovery and the store produce it; the planner

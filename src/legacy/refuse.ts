@@ -1,6 +1,6 @@
 /** A legacy database met where it cannot be converted: by a command that only reads, or lacking what the conversion needs. */
 import type { DatabaseSync } from 'node:sqlite';
-import { DatabaseError } from '../../errors.ts';
+import { DatabaseError } from '../domain/errors.ts';
 import { legacyShape, type LegacyShape } from './shape.ts';
 
 /** A legacy database opened by a command that only reads: it is left untouched (exit 1). */

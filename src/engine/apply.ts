@@ -3,9 +3,9 @@ import type { EventStatus, EventWriter } from '../store/events.ts';
 import type { ReplicaRepository } from '../store/replicas.ts';
 import { immediateTransaction } from '../store/transaction.ts';
 import { OVERLAP_CODES, type DnsPolicy, type DnsPolicyBody } from '../unifi/types.ts';
-import type { SiteRef } from './model.ts';
+import type { SiteRef } from '../domain/state.ts';
 import { inParallel } from './parallel.ts';
-import { bodyOf, type Action, type Plan, type SitePlan } from './plan.ts';
+import { bodyOf, type Action, type Plan, type SitePlan } from '../planner/plan.ts';
 
 /** The writes apply needs from a controller (the UniFi client, or a test double). */
 export interface WriteClient {

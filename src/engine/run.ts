@@ -1,6 +1,6 @@
 import type { Config, ControllerConfig } from '../config/types.ts';
-import { UsageError } from '../errors.ts';
-import { ExitCode } from '../exit-code.ts';
+import { UsageError } from '../domain/errors.ts';
+import { ExitCode } from '../domain/exit-codes.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Store } from '../store/database.ts';
 import { EventWriter } from '../store/events.ts';
@@ -10,16 +10,16 @@ import { RunRepository, type RunCounts } from '../store/runs.ts';
 import { SiteRepository } from '../store/sites.ts';
 import { StateRepository } from '../store/state.ts';
 import { immediateTransaction } from '../store/transaction.ts';
-import { VERSION } from '../version.ts';
+import { VERSION } from './version.ts';
 import { applyPlan, resultOf, type Applied, type WriteClient } from './apply.ts';
 import { discoverController, type DiscoveryClient } from './discover.ts';
-import { recordFilter } from './filters.ts';
-import { RecordCatalogue, siteContent } from './live.ts';
-import { snapshotsOf } from './snapshots.ts';
-import type { KnownState, SiteRef, SiteSnapshot } from './model.ts';
-import { observe } from './observe.ts';
-import { decideOutcome, type Interruption, type RunDecision } from './outcome.ts';
-import { plan as makePlan, type Plan } from './plan.ts';
+import { recordFilter } from '../planner/filters.ts';
+import { RecordCatalogue, siteContent } from '../planner/content.ts';
+import { snapshotsOf } from '../planner/snapshots.ts';
+import type { KnownState, SiteRef, SiteSnapshot } from '../domain/state.ts';
+import { observe } from '../planner/observe.ts';
+import { decideOutcome, type Interruption, type RunDecision } from '../planner/outcome.ts';
+import { plan as makePlan, type Plan } from '../planner/plan.ts';
 
 export type SyncClient = DiscoveryClient & WriteClient & { close(): Promise<void> };
 

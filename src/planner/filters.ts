@@ -1,5 +1,5 @@
 import type { RecordType } from '../config/types.ts';
-import type { DnsRecord } from './identity.ts';
+import type { DnsRecord } from '../domain/record.ts';
 
 export interface DomainFilter {
   domains: readonly string[];

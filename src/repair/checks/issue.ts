@@ -1,5 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
-import type { LockOptions } from '../../lock.ts';
+import type { LockOptions } from '../../store/lock.ts';
 import type { RecordFixer } from '../records.ts';
 import type { CheckName, Key } from '../types.ts';
 

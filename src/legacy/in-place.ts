@@ -4,8 +4,8 @@
  */
 import { closeSync, openSync, unlinkSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
-import { DatabaseError } from '../../errors.ts';
-import { applyPending, knownMigrations, type Migration } from '../migrations.ts';
+import { DatabaseError } from '../domain/errors.ts';
+import { applyPending, knownMigrations, type Migration } from '../store/migrations.ts';
 import { convertLegacy } from './convert.ts';
 import { readLegacy } from './read.ts';
 import { incomplete } from './refuse.ts';

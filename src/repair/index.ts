@@ -1,10 +1,10 @@
 import { existsSync, rmSync, statSync } from 'node:fs';
-import { fileHeader, SQLITE_HEADER } from '../sqlite-file.ts';
+import { fileHeader, SQLITE_HEADER } from '../store/sqlite-file.ts';
 import { DatabaseSync } from 'node:sqlite';
-import { DatabaseError } from '../../errors.ts';
-import { BUSY_TIMEOUT_MS, toDatabaseError } from '../database.ts';
+import { DatabaseError } from '../domain/errors.ts';
+import { BUSY_TIMEOUT_MS, toDatabaseError } from '../store/database.ts';
 import { legacyShape } from '../legacy/index.ts';
-import { appliedMigrations, knownMigrations, latestVersion } from '../migrations.ts';
+import { appliedMigrations, knownMigrations, latestVersion } from '../store/migrations.ts';
 import { assertNoLiveSync } from './checks/crash.ts';
 import type { Issue, LockIdentity } from './checks/issue.ts';
 import { corrupt, notSqlite } from './damaged.ts';

@@ -1,6 +1,6 @@
-import type { Attributes, DnsRecord } from './identity.ts';
-import { sameAttributes } from './identity.ts';
-import type { KnownOrigin, KnownReplica, KnownState, LivePolicy, SiteSnapshot } from './model.ts';
+import type { Attributes, DnsRecord } from '../domain/record.ts';
+import { sameAttributes } from '../domain/record.ts';
+import type { KnownOrigin, KnownReplica, KnownState, LivePolicy, SiteSnapshot } from '../domain/state.ts';
 import type { RecordType } from '../config/types.ts';
 
 /**

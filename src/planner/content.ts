@@ -1,7 +1,7 @@
 import type { ControllerConfig } from '../config/types.ts';
 import { TARGET_FIELDS, type Client, type DnsPolicy } from '../unifi/types.ts';
-import { attributesOf, canonicalDomain, recordOf, type Attributes, type DnsRecord } from './identity.ts';
-import type { LivePolicy } from './model.ts';
+import { attributesOf, canonicalDomain, recordOf, type Attributes, type DnsRecord } from '../domain/record.ts';
+import type { LivePolicy } from '../domain/state.ts';
 
 /** A site's content as the planner needs it: compact, with one shared object per record. */
 export interface SiteContent {

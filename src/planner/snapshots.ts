@@ -1,11 +1,11 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { UsageError } from '../errors.ts';
+import { UsageError } from '../domain/errors.ts';
 import type { SiteRepository } from '../store/sites.ts';
 import { immediateTransaction } from '../store/transaction.ts';
-import type { ControllerDiscovery } from './discover.ts';
-import type { SiteContent } from './live.ts';
-import type { SiteRef, SiteSnapshot } from './model.ts';
-import type { SyncOptions } from './run.ts';
+import type { ControllerDiscovery } from '../engine/discover.ts';
+import type { SiteContent } from './content.ts';
+import type { SiteRef, SiteSnapshot } from '../domain/state.ts';
+import type { SyncOptions } from '../engine/run.ts';
 
 export interface SnapshotEntry {
   site: SiteRef;

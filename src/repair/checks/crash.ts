@@ -1,6 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { LockHeldError } from '../../../errors.ts';
-import { LOCK_STALE_MS, SyncLock, type LockHolder } from '../../lock.ts';
+import { LockHeldError } from '../../domain/errors.ts';
+import { LOCK_STALE_MS, SyncLock, type LockHolder } from '../../store/lock.ts';
 import { tablesOf } from '../catalog.ts';
 import { short } from '../identity.ts';
 import { NotFixed } from '../records.ts';

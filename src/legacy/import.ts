@@ -1,9 +1,9 @@
 /** `migrate --import-legacy`: a legacy file read, never changed, and added to the current database. */
 import { existsSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
-import { DatabaseError } from '../../errors.ts';
-import { hasSqliteHeader } from '../sqlite-file.ts';
-import { immediateTransaction } from '../transaction.ts';
+import { DatabaseError } from '../domain/errors.ts';
+import { hasSqliteHeader } from '../store/sqlite-file.ts';
+import { immediateTransaction } from '../store/transaction.ts';
 import { convertLegacy } from './convert.ts';
 import { readLegacy } from './read.ts';
 import { incomplete } from './refuse.ts';

@@ -1,8 +1,8 @@
 import { closeSync, copyFileSync, existsSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
-import { LockHeldError } from '../../errors.ts';
-import { BUSY_TIMEOUT_MS, openStore } from '../database.ts';
-import { SQLITE_HEADER, fileHeader } from '../sqlite-file.ts';
+import { LockHeldError } from '../domain/errors.ts';
+import { BUSY_TIMEOUT_MS, openStore } from '../store/database.ts';
+import { SQLITE_HEADER, fileHeader } from '../store/sqlite-file.ts';
 import { assertNoLiveSync } from './checks/crash.ts';
 import type { Issue } from './checks/issue.ts';
 import { createNewFile, fileStamp, isCorruption } from './files.ts';

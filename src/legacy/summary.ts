@@ -1,5 +1,5 @@
 /** What a legacy conversion or import did, for `migrate` (text or JSON) and for other commands' log. */
-import type { Logger } from '../../log/logger.ts';
+import type { Logger } from '../log/logger.ts';
 import type { NotImported, Repairs } from './conversion.ts';
 import type { TableCounts } from './write.ts';
 

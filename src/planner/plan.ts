@@ -1,7 +1,7 @@
 import type { SyncPolicy } from '../config/types.ts';
 import type { DnsPolicyBody } from '../unifi/types.ts';
-import { policyBody, sameAttributes, type Attributes, type DnsRecord } from './identity.ts';
-import type { KnownOrigin, SiteRef } from './model.ts';
+import { policyBody, sameAttributes, type Attributes, type DnsRecord } from '../domain/record.ts';
+import type { KnownOrigin, SiteRef } from '../domain/state.ts';
 import type { Observation, SiteObservation } from './observe.ts';
 
 /** What the planner decides for one record at one site (SPEC §4.4). */

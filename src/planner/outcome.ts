@@ -1,4 +1,4 @@
-import { ExitCode } from '../exit-code.ts';
+import { ExitCode } from '../domain/exit-codes.ts';
 import type { RunOutcome } from '../store/runs.ts';
 
 export type Interruption = 'SIGINT' | 'SIGTERM';

@@ -1,5 +1,5 @@
 import { DatabaseSync } from 'node:sqlite';
-import { appliedMigrations, knownMigrations } from '../../migrations.ts';
+import { appliedMigrations, knownMigrations } from '../../store/migrations.ts';
 import { quote } from '../catalog.ts';
 import { listed, type Fixer, type Issue } from './issue.ts';
 

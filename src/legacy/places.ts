@@ -1,7 +1,7 @@
 /** The conversion's first step (convert.ts): controllers by normalised host, and sites keyed per controller. */
 import type { SQLOutputValue } from 'node:sqlite';
-import { legacyHostUrl } from '../../config/values.ts';
-import { keyFingerprint } from '../../config/key.ts';
+import { legacyHostUrl } from '../config/values.ts';
+import { keyFingerprint } from '../config/key.ts';
 import type { ConvertedController, ConvertedSite, Tally } from './conversion.ts';
 import { text, type LegacyData } from './read.ts';
 import { earliest, latest } from './time.ts';
