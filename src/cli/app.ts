@@ -2,11 +2,13 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { resolveConfigPath } from '../config/resolve.ts';
-import type { Config, SyncPolicy } from '../config/types.ts';
+import type { Config } from '../config/types.ts';
+import type { SyncPolicy } from '../domain/run.ts';
 import { ConfigError, UsageError } from '../domain/errors.ts';
+import type { CommandResult } from '../domain/exit-codes.ts';
 import { createLogger, LOG_LEVELS, type LogFormat, type Logger, type LogLevel } from '../log/logger.ts';
-import { openStore, type OpenOptions, type Store } from '../store/database.ts';
-import { logLegacySummary } from '../legacy/index.ts';
+import type { LegacySummary } from '../legacy/index.ts';
+import { LegacyDatabaseMet, openStore, type OpenOptions, type Store } from '../store/database.ts';
 import { createOutput, type Output } from './output.ts';
 
 /** What a command may touch of the outside world; tests pass their own. */
@@ -40,11 +42,21 @@ export interface App {
   loadConfig(overrides?: { policy?: SyncPolicy; concurrency?: number }): Promise<Config>;
   /** The config when a file is found, else null: for read-only commands that only use its settings. */
   loadConfigIfPresent(): Promise<Config | null>;
-  /** Opens the database at dbPath; a legacy database converted on the way is logged. */
-  openStore(options: OpenOptions): Store;
+  /**
+   * Opens the database at dbPath. A legacy database met on the way is converted (a writing open)
+   * or refused (a read-only one); the conversion's summary is logged unless the command prints it.
+   */
+  openStore(options: OpenOptions & { printsLegacy?: boolean }): Promise<OpenedStore>;
+  /** Stops the process at once with this code: a signal asked twice (nothing else may exit). */
+  exitNow(code: number): never;
 }
 
-export function createApp(io: Io, options: GlobalOptions): App {
+export interface OpenedStore extends Store {
+  /** What converting a legacy database did, when this open converted one. */
+  legacy: LegacySummary | null;
+}
+
+export function createApp(io: Io, options: GlobalOptions, exitNow: (code: number) => never): App {
   const logger = createLogger({
     stream: io.stderr,
     format: logFormat(io, options),
@@ -84,13 +96,26 @@ export function createApp(io: Io, options: GlobalOptions): App {
       const found = find();
       return found ? load(found.path) : null;
     },
-    openStore(openOptions) {
+    async openStore(openOptions) {
+      try {
+        return { ...openStore(dbPath, openOptions), legacy: null };
+      } catch (error) {
+        if (!(error instanceof LegacyDatabaseMet)) throw error;
+      }
+      // Loaded only now: most databases are never legacy ones.
+      const { convertOrRefuse, logLegacySummary } = await import('../legacy/index.ts');
+      const converted = convertOrRefuse(dbPath, openOptions.readOnly === true);
       const store = openStore(dbPath, openOptions);
-      if (store.legacy) logLegacySummary(logger, store.legacy);
-      return store;
+      if (converted && !openOptions.printsLegacy) logLegacySummary(logger, converted.summary);
+      return { ...store, applied: [...(converted?.migrations ?? []), ...store.applied], legacy: converted?.summary ?? null };
     },
+    exitNow,
   };
 }
+
+/** A command's work: it gets the app and its own parsed options; getExitCode turns its result into the exit code. */
+export type CommandAction<Options> = (app: App, options: Options) => Promise<CommandResult> | CommandResult;
+export type Runner = <Options>(action: CommandAction<Options>) => (options: Options) => Promise<void>;
 
 /** Where the Python tool kept its database when DB_PATH was not set. */
 export const LEGACY_DB_PATH = '/data/dns_sync.db';

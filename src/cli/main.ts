@@ -1,27 +1,26 @@
 import { Command, CommanderError } from 'commander';
-import { DnssyncError } from '../domain/errors.ts';
-import { toDatabaseError } from '../store/database.ts';
+import { DnssyncError, UsageError } from '../domain/errors.ts';
+import { getExitCode, type CommandResult } from '../domain/exit-codes.ts';
 import { VERSION } from '../engine/version.ts';
-import { createApp, earlyLogger, type App, type Io } from './app.ts';
+import { toDatabaseError } from '../store/database.ts';
+import { createApp, earlyLogger, type App, type Io, type Runner } from './app.ts';
 import { historyCommand } from './commands/history.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { orphansCommand } from './commands/orphans.ts';
 import { repairCommand } from './commands/repair.ts';
 import { syncCommand } from './commands/sync.ts';
-import { ExitCode, exitCodeFor } from './exit-codes.ts';
 
-/** A command's work: it gets the app and its own parsed options, and returns the exit code. */
-export type CommandAction<Options> = (app: App, options: Options) => Promise<number> | number;
-export type Runner = <Options>(action: CommandAction<Options>) => (options: Options) => Promise<void>;
-
-/** Runs the CLI and returns its exit code; nothing below this calls process.exit. */
-export async function main(argv: string[], io: Io = processIo()): Promise<number> {
+/**
+ * Runs the CLI and returns its exit code. Nothing below this calls process.exit but `exit`, which
+ * a command calls (through app.exitNow) only for a signal asked twice.
+ */
+export async function main(argv: string[], io: Io = processIo(), exit: (code: number) => never = process.exit): Promise<number> {
   let app: App | undefined;
-  let exitCode: number = ExitCode.Success;
+  let result: CommandResult = { kind: 'done' };
   const program = buildProgram(io);
   const run: Runner = (action) => async (options) => {
-    app = createApp(io, program.opts());
-    exitCode = await action(app, options);
+    app = createApp(io, program.opts(), exit);
+    result = await action(app, options);
   };
   for (const command of [syncCommand(run), migrateCommand(run), historyCommand(run), orphansCommand(run), repairCommand(run)]) {
     // Subcommands get the program's output, help and error handling (addCommand does not copy them).
@@ -30,15 +29,15 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
 
   if (argv.length === 0) {
     program.outputHelp({ error: true });
-    return ExitCode.Usage;
+    return getExitCode({ kind: 'error', error: new UsageError('no command') });
   }
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return exitCode;
+    return getExitCode(result);
   } catch (error) {
     // A SQLite failure deep inside a command (disk full, corruption met mid-run) names the file too.
     const described = (app && toDatabaseError(error, app.dbPath)) ?? error;
-    return report(described, app?.logger ?? earlyLogger(io, argv));
+    return getExitCode(report(described, app?.logger ?? earlyLogger(io, argv)));
   }
 }
 
@@ -64,17 +63,22 @@ function buildProgram(io: Io): Command {
     .showSuggestionAfterError(true);
 }
 
-function report(error: unknown, logger: App['logger']): number {
-  const code = exitCodeFor(error);
+/** Logs an error once, and says what it ends the command with. */
+function report(error: unknown, logger: App['logger']): CommandResult {
   if (error instanceof CommanderError) {
-    if (code !== ExitCode.Success) logger.error(error.message.replace(/^error: /, ''));
-  } else if (error instanceof DnssyncError) {
+    // --help and --version end this way too.
+    if (error.exitCode === 0) return { kind: 'done' };
+    const usage = new UsageError(error.message.replace(/^error: /, ''));
+    logger.error(usage.message);
+    return { kind: 'error', error: usage };
+  }
+  if (error instanceof DnssyncError) {
     logger.error(error.message);
   } else {
     logger.error(`internal error: ${(error as Error)?.message ?? String(error)}`);
     logger.debug((error as Error)?.stack ?? '');
   }
-  return code;
+  return { kind: 'error', error };
 }
 
 function processIo(): Io {

@@ -4,7 +4,7 @@ import type { Draft } from './build.ts';
 import { formatPath } from './path.ts';
 import { checkedString } from './schema.ts';
 import type { Source } from './source.ts';
-import type { RecordType } from './types.ts';
+import type { RecordType } from '../domain/policy.ts';
 import { legacyHostUrl, normalizeDomainSuffix, parseRecordType } from './values.ts';
 
 export const legacySchema = z

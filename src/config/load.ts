@@ -7,7 +7,8 @@ import { keyFingerprint, readApiKey, reason } from './key.ts';
 import { draftsFromLegacy, legacySchema } from './legacy.ts';
 import { configSchema, validate } from './schema.ts';
 import { parseSource, type Source } from './source.ts';
-import { SYNC_POLICIES, type Config, type ControllerConfig, type SyncConfig, type SyncPolicy } from './types.ts';
+import { type Config, type ControllerConfig, type SyncConfig } from './types.ts';
+import { SYNC_POLICIES, type SyncPolicy } from '../domain/run.ts';
 
 export { resolveConfigPath } from './resolve.ts';
 

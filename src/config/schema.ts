@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { parseDuration } from './duration.ts';
 import type { KeyPath } from './path.ts';
 import type { Source } from './source.ts';
-import { SYNC_POLICIES } from './types.ts';
+import { SYNC_POLICIES } from '../domain/run.ts';
 import { normalizeDomainPattern, normalizeDomainSuffix, normalizeFingerprint, normalizeUrl, parseRecordType } from './values.ts';
 
 /** A string checked by a plain function that throws Error: its message becomes the problem at this key. */

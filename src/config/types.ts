@@ -1,12 +1,7 @@
 /** The validated config that the rest of dnssync consumes; built only by loadConfig. */
 
-export type RecordType = 'A_RECORD' | 'AAAA_RECORD' | 'CNAME_RECORD' | 'MX_RECORD' | 'TXT_RECORD' | 'SRV_RECORD';
-export type SyncPolicy = 'sync' | 'upsert-only' | 'create-only';
-
-export const RECORD_TYPES: readonly RecordType[] = [
-  'A_RECORD', 'AAAA_RECORD', 'CNAME_RECORD', 'MX_RECORD', 'TXT_RECORD', 'SRV_RECORD',
-];
-export const SYNC_POLICIES: readonly SyncPolicy[] = ['sync', 'upsert-only', 'create-only'];
+import type { RecordType } from '../domain/policy.ts';
+import type { SyncPolicy } from '../domain/run.ts';
 
 export interface TlsConfig {
   verify: boolean;

@@ -1,5 +1,5 @@
 /** Pure checks of single config values. Each throws a plain Error whose message never quotes a secret. */
-import { RECORD_TYPES, type RecordType } from './types.ts';
+import { RECORD_TYPES, type RecordType } from '../domain/policy.ts';
 
 /** Origin of a controller URL; refuses anything that would make `url + '/proxy/...'` ambiguous. */
 export function normalizeUrl(text: string): { url: string; host: string } {

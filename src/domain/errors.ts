@@ -1,6 +1,6 @@
 /**
  * The one error hierarchy of dnssync. Every failure a user can cause or meet is one of these;
- * `exitCodeFor` in src/cli/exit-codes.ts is the only place that turns them into exit codes.
+ * `getExitCode` in ./exit-codes.ts is the only place that turns them into exit codes.
  * Messages are one line, name what is wrong and where, and never carry a secret.
  */
 export class DnssyncError extends Error {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { RecordType } from '../config/types.ts';
-import type { DnsPolicy, DnsPolicyBody } from '../unifi/types.ts';
+import type { RecordType } from './policy.ts';
+import type { DnsPolicy, DnsPolicyBody } from './policy.ts';
 
 /**
  * A DNS record by identity (SPEC §4.2): `(type, domain, target)` in canonical form, and the

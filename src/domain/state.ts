@@ -1,4 +1,4 @@
-import type { RecordType } from '../config/types.ts';
+import type { RecordType } from './policy.ts';
 import type { Attributes, DnsRecord } from './record.ts';
 
 /**
@@ -77,3 +77,18 @@ export interface KnownState {
   /** Sites the database knows, by key, including ones not seen this run. */
   sites: Map<number, SiteRef>;
 }
+
+/** A bookkeeping change to the database, with the event it implies (SPEC §4.8). */
+export type Change =
+  | { op: 'record.add'; record: DnsRecord; at: string }
+  | { op: 'origin.add'; record: DnsRecord; siteKey: number; origin: KnownOrigin }
+  | { op: 'origin.update'; record: DnsRecord; siteKey: number; origin: KnownOrigin }
+  | { op: 'origin.remove'; record: DnsRecord; siteKey: number }
+  | { op: 'record.orphan'; record: DnsRecord; at: string; lastOriginSite: number | null }
+  | { op: 'record.restore'; record: DnsRecord }
+  /** A replica's policy id learnt by identity: after a crash mid-create (event CREATED), or from a legacy import. */
+  | { op: 'replica.adopt'; record: DnsRecord; siteKey: number; policyId: string; recovered: boolean; runId: number | null }
+  /** A replica whose policy is gone: deleted by us before a crash (event DELETED), or by someone at the site. */
+  | { op: 'replica.forget'; record: DnsRecord; siteKey: number; recovered: boolean; runId: number | null }
+  /** An update that went through before a crash (event UPDATED when `recovered`), or an intent to drop. */
+  | { op: 'replica.settle'; record: DnsRecord; siteKey: number; recovered: boolean; runId: number | null };

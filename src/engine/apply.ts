@@ -1,8 +1,9 @@
 import type { DatabaseSync } from 'node:sqlite';
-import type { EventStatus, EventWriter } from '../store/events.ts';
+import type { EventWriter } from '../store/events.ts';
+import type { EventStatus } from '../domain/run.ts';
 import type { ReplicaRepository } from '../store/replicas.ts';
 import { immediateTransaction } from '../store/transaction.ts';
-import { OVERLAP_CODES, type DnsPolicy, type DnsPolicyBody } from '../unifi/types.ts';
+import { OVERLAP_CODES, type DnsPolicy, type DnsPolicyBody } from '../domain/policy.ts';
 import type { SiteRef } from '../domain/state.ts';
 import { inParallel } from './parallel.ts';
 import { bodyOf, type Action, type Plan, type SitePlan } from '../planner/plan.ts';
@@ -91,7 +92,7 @@ async function applySite(sitePlan: SitePlan, ctx: ApplyContext, applied: Applied
   immediateTransaction(ctx.db, () => {
     const at = ctx.now();
     for (const action of skips) {
-      if (lastEventDiffers(ctx.db, action)) event(ctx, action, 'SKIPPED', at, action.reason);
+      if (!ctx.events.repeatsSkip(action.site.key, action.record, action.reason)) event(ctx, action, 'SKIPPED', at, action.reason);
     }
   });
   // Deletes first, so that a name they free can be taken by a create of the same run.
@@ -186,12 +187,4 @@ function settle(action: Action, answer: Answer, ctx: ApplyContext, at: string): 
 
 function event(ctx: ApplyContext, action: Action, status: EventStatus, at: string, reason?: string): void {
   ctx.events.add({ runId: ctx.runId, record: action.record, siteKey: action.site.key, status, reason: reason ?? null, at });
-}
-
-/** A conflict that persists is recorded once, not on every run. */
-function lastEventDiffers(db: DatabaseSync, action: Action): boolean {
-  const last = db
-    .prepare('SELECT status, reason FROM sync_events WHERE site_id = ? AND domain = ? AND record_id = ? ORDER BY timestamp DESC, id DESC LIMIT 1')
-    .get(action.site.key, action.record.domain, action.record.id) as { status: string; reason: string | null } | undefined;
-  return !last || last.status !== 'SKIPPED' || last.reason !== action.reason;
 }

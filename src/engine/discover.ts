@@ -1,5 +1,5 @@
 import type { ControllerConfig } from '../config/types.ts';
-import type { Client, DnsPolicy, Site } from '../unifi/types.ts';
+import type { Client, DnsPolicy, Site } from '../domain/policy.ts';
 import { inParallel } from './parallel.ts';
 
 /** The reads discovery needs from a controller (the UniFi client, or a test double). */

@@ -1,25 +1,25 @@
 import type { Config, ControllerConfig } from '../config/types.ts';
-import { UsageError } from '../domain/errors.ts';
-import { ExitCode } from '../domain/exit-codes.ts';
-import type { Logger } from '../log/logger.ts';
-import type { Store } from '../store/database.ts';
+import { getExitCode, type ExitCode } from '../domain/exit-codes.ts';
+import type { Interruption, RunCounts, RunOutcome } from '../domain/run.ts';
+import type { KnownState, SiteRef, SiteSnapshot } from '../domain/state.ts';
+import { RecordCatalogue, siteContent } from '../planner/content.ts';
+import { recordFilter } from '../planner/filters.ts';
+import { observe } from '../planner/observe.ts';
+import { decideOutcome } from '../planner/outcome.ts';
+import { plan as makePlan, type Plan } from '../planner/plan.ts';
+import { snapshotsOf } from '../planner/snapshots.ts';
+import { optimize, prepareForBulkWrites, type Store } from '../store/database.ts';
 import { EventWriter } from '../store/events.ts';
-import { SyncLock } from '../store/lock.ts';
+import { SyncLock, type LockHolder } from '../store/lock.ts';
 import { ReplicaRepository } from '../store/replicas.ts';
-import { RunRepository, type RunCounts } from '../store/runs.ts';
+import { RunRepository } from '../store/runs.ts';
 import { SiteRepository } from '../store/sites.ts';
 import { StateRepository } from '../store/state.ts';
 import { immediateTransaction } from '../store/transaction.ts';
-import { VERSION } from './version.ts';
 import { applyPlan, resultOf, type Applied, type WriteClient } from './apply.ts';
 import { discoverController, type DiscoveryClient } from './discover.ts';
-import { recordFilter } from '../planner/filters.ts';
-import { RecordCatalogue, siteContent } from '../planner/content.ts';
-import { snapshotsOf } from '../planner/snapshots.ts';
-import type { KnownState, SiteRef, SiteSnapshot } from '../domain/state.ts';
-import { observe } from '../planner/observe.ts';
-import { decideOutcome, type Interruption, type RunDecision } from '../planner/outcome.ts';
-import { plan as makePlan, type Plan } from '../planner/plan.ts';
+import { keySites } from './sites.ts';
+import { VERSION } from './version.ts';
 
 export type SyncClient = DiscoveryClient & WriteClient & { close(): Promise<void> };
 
@@ -35,15 +35,18 @@ export interface SyncOptions {
 export interface SyncDeps {
   /** Null for a dry run on a database that does not exist yet. */
   store: Store | null;
-  logger: Logger;
   clientFor(controller: ControllerConfig): SyncClient;
   interruption(): Interruption | null;
   identity: { host: string; pid: number; user: string };
   onSiteDiscovered?(controller: string, site: string, status: string): void;
 }
 
-export interface SyncReport extends RunDecision {
+export interface SyncReport {
+  outcome: RunOutcome;
+  exitCode: ExitCode;
   runId: number | null;
+  /** The holder of a stale lock this run took over. */
+  lockTakenOver: LockHolder | null;
   dryRun: boolean;
   startedAt: string;
   finishedAt: string;
@@ -64,12 +67,9 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
   const writing = !options.dryRun && store !== null;
   const db = store?.db;
   const lock = writing ? new SyncLock(db!, store.path, deps.identity) : null;
-  const taken = lock?.acquire();
-  if (taken?.takenOver) deps.logger.warn('took over a stale lock', { host: taken.takenOver.host, pid: taken.takenOver.pid });
+  const lockTakenOver = lock?.acquire().takenOver ?? null;
   const heartbeat = lock ? setInterval(() => lock.beat(), HEARTBEAT_MS).unref() : null;
-  // A large first run writes hundreds of MB: a bigger page cache for the hot index pages, and
-  // fewer, larger WAL checkpoints (the WAL file is truncated back to 64 MB after each).
-  if (writing) db!.exec('PRAGMA cache_size = -32768; PRAGMA wal_autocheckpoint = 10000; PRAGMA journal_size_limit = 67108864');
+  if (writing) prepareForBulkWrites(db!);
   const runs = writing ? new RunRepository(db!) : null;
   const runId = runs?.start({ startedAt, ...deps.identity, version: VERSION, policy: options.config.sync.policy }) ?? null;
   const clients = new Map(options.config.controllers.map((c) => [c.host, deps.clientFor(c)]));
@@ -87,11 +87,10 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
         ),
       ),
     );
-    for (const d of discoveries) if (d.status === 'failed') deps.logger.error(d.error ?? `controller ${d.controller.name} failed`);
 
     const sitesRepo = store ? new SiteRepository(store.db) : null;
-    const snapshots = snapshotsOf(discoveries, options, sitesRepo, writing ? db! : null, startedAt);
-    for (const s of snapshots) if (s.status === 'failed') deps.logger.error(`site ${s.site.name} on ${s.site.controllerName}: ${s.error}`);
+    const keyed = () => keySites(discoveries, options.config, sitesRepo, writing, startedAt);
+    const snapshots = snapshotsOf(writing ? immediateTransaction(db!, keyed) : keyed(), options.sites);
 
     const siteRefs = new Map(sitesRepo?.all() ?? []);
     for (const s of snapshots) siteRefs.set(s.site.key, s.site);
@@ -122,12 +121,14 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
       });
     }
     const counts = countResults(plan, applied);
-    const decision = decideOutcome({
-      interruption: deps.interruption(),
+    const interruption = deps.interruption();
+    const outcome = decideOutcome({
+      interruption,
       refused,
       drift,
       partial: discoveries.some((d) => d.status === 'failed') || snapshots.some((s) => s.status === 'failed') || counts.failed > 0,
     });
+    const decision = { outcome, exitCode: getExitCode({ kind: 'run', outcome, interruption }) };
     const finishedAt = new Date().toISOString();
     runs?.finish(runId!, {
       finishedAt,
@@ -139,6 +140,7 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
     return {
       ...decision,
       runId,
+      lockTakenOver,
       dryRun: options.dryRun,
       startedAt,
       finishedAt,
@@ -155,7 +157,7 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
       counts,
     };
   } catch (error) {
-    const exitCode = error instanceof UsageError ? ExitCode.Usage : ExitCode.Fatal;
+    const exitCode = getExitCode({ kind: 'error', error });
     try {
       runs?.finish(runId!, { finishedAt: new Date().toISOString(), outcome: 'failed', exitCode, created: 0, updated: 0, deleted: 0, skipped: 0, failed: 0, sitesOk: 0, sitesFailed: 0 });
     } catch {
@@ -164,8 +166,7 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
     throw error;
   } finally {
     if (heartbeat) clearInterval(heartbeat);
-    // Keeps the query planner's statistics fresh as the tables grow (cheap when nothing changed).
-    if (writing) db!.exec('PRAGMA optimize');
+    if (writing) optimize(db!);
     lock?.release();
     await Promise.all([...clients.values()].map((c) => c.close()));
   }

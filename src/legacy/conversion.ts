@@ -1,7 +1,7 @@
 /** What a legacy conversion produces (convert.ts), and the tally of repairs and drops every step of it adds to. */
 import type { SQLOutputValue } from 'node:sqlite';
 import type { Attributes, DnsRecord } from '../domain/record.ts';
-import type { EventStatus } from '../store/events.ts';
+import type { EventStatus } from '../domain/run.ts';
 import { legacyTime } from './time.ts';
 
 export interface ConvertedController {

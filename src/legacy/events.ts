@@ -1,5 +1,5 @@
 /** The conversion's events (convert.ts), oldest first, and the CREATED events that tell copies from origins. */
-import type { EventStatus } from '../store/events.ts';
+import type { EventStatus } from '../domain/run.ts';
 import type { ConvertedEvent, ConvertedReplica, Tally } from './conversion.ts';
 import type { Places } from './places.ts';
 import { text, type LegacyData } from './read.ts';

@@ -4,6 +4,7 @@
  * another file into the current database. Both repair the legacy defects (convert.ts).
  */
 export { convertInPlace, type InPlaceOptions, type InPlaceResult } from './in-place.ts';
+export { convertOrRefuse } from './open.ts';
 export { importLegacy, type ImportOptions } from './import.ts';
 export { LegacyDatabaseError, refuseLegacy } from './refuse.ts';
 export { legacyShape } from './shape.ts';

@@ -1,8 +1,8 @@
 /** The conversion's records (convert.ts): one per identity recomputed from record_raw, or why a row is not imported. */
 import type { SQLOutputValue } from 'node:sqlite';
-import { RECORD_TYPES, type RecordType } from '../config/types.ts';
+import { RECORD_TYPES, type RecordType } from '../domain/policy.ts';
 import { canonicalDomain, recordOf, type Attributes, type DnsRecord } from '../domain/record.ts';
-import { TARGET_FIELDS, TTL_TYPES, type DnsPolicyBody } from '../unifi/types.ts';
+import { TARGET_FIELDS, TTL_TYPES, type DnsPolicyBody } from '../domain/policy.ts';
 import type { ConvertedRecord, Tally } from './conversion.ts';
 import { text, type LegacyData } from './read.ts';
 

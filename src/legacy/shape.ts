@@ -3,6 +3,7 @@
  * its five tables, with their columns, and no `schema_migrations` table.
  */
 import type { DatabaseSync } from 'node:sqlite';
+import { looksLegacy } from '../store/database.ts';
 
 /** The columns the conversion reads, per legacy table. Extra columns are allowed (and ignored). */
 export const LEGACY_COLUMNS = {
@@ -33,10 +34,10 @@ export type LegacyShape =
   | { kind: 'incomplete'; missing: string[] };
 
 export function legacyShape(db: DatabaseSync): LegacyShape {
+  if (!looksLegacy(db)) return { kind: 'none' };
   const tables = new Set(
     (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>).map((t) => t.name),
   );
-  if (tables.has('schema_migrations') || !tables.has('dns_records') || !tables.has('sync_events')) return { kind: 'none' };
   const missing: string[] = [];
   const columns = new Map<string, Set<string>>();
   for (const table of LEGACY_TABLES) {

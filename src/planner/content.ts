@@ -1,5 +1,5 @@
 import type { ControllerConfig } from '../config/types.ts';
-import { TARGET_FIELDS, type Client, type DnsPolicy } from '../unifi/types.ts';
+import { TARGET_FIELDS, type Client, type DnsPolicy } from '../domain/policy.ts';
 import { attributesOf, canonicalDomain, recordOf, type Attributes, type DnsRecord } from '../domain/record.ts';
 import type { LivePolicy } from '../domain/state.ts';
 

@@ -1,4 +1,4 @@
-import type { RecordType } from '../config/types.ts';
+import type { RecordType } from '../domain/policy.ts';
 import type { DnsRecord } from '../domain/record.ts';
 
 export interface DomainFilter {

@@ -1,28 +1,13 @@
 import type { Attributes, DnsRecord } from '../domain/record.ts';
 import { sameAttributes } from '../domain/record.ts';
-import type { KnownOrigin, KnownReplica, KnownState, LivePolicy, SiteSnapshot } from '../domain/state.ts';
-import type { RecordType } from '../config/types.ts';
+import type { Change, KnownOrigin, KnownReplica, KnownState, LivePolicy, SiteSnapshot } from '../domain/state.ts';
+import type { RecordType } from '../domain/policy.ts';
 
 /**
  * What this run observed, before deciding any write: which live policies are ours, which sites
  * are origins of which records, which records became orphans. Pure; the store records the
  * `changes`, the planner works on the rest.
  */
-
-/** A bookkeeping change to the database, with the event it implies (SPEC §4.8). */
-export type Change =
-  | { op: 'record.add'; record: DnsRecord; at: string }
-  | { op: 'origin.add'; record: DnsRecord; siteKey: number; origin: KnownOrigin }
-  | { op: 'origin.update'; record: DnsRecord; siteKey: number; origin: KnownOrigin }
-  | { op: 'origin.remove'; record: DnsRecord; siteKey: number }
-  | { op: 'record.orphan'; record: DnsRecord; at: string; lastOriginSite: number | null }
-  | { op: 'record.restore'; record: DnsRecord }
-  /** A replica's policy id learnt by identity: after a crash mid-create (event CREATED), or from a legacy import. */
-  | { op: 'replica.adopt'; record: DnsRecord; siteKey: number; policyId: string; recovered: boolean; runId: number | null }
-  /** A replica whose policy is gone: deleted by us before a crash (event DELETED), or by someone at the site. */
-  | { op: 'replica.forget'; record: DnsRecord; siteKey: number; recovered: boolean; runId: number | null }
-  /** An update that went through before a crash (event UPDATED when `recovered`), or an intent to drop. */
-  | { op: 'replica.settle'; record: DnsRecord; siteKey: number; recovered: boolean; runId: number | null };
 
 /** A replica found live at its site this run. */
 export interface LiveReplica {

@@ -1,22 +1,13 @@
-import { ExitCode } from '../domain/exit-codes.ts';
-import type { RunOutcome } from '../store/runs.ts';
-
-export type Interruption = 'SIGINT' | 'SIGTERM';
-
-export interface RunDecision {
-  outcome: RunOutcome;
-  exitCode: ExitCode;
-}
+import type { Interruption, RunOutcome } from '../domain/run.ts';
 
 /**
- * A run's outcome and exit code (SPEC §2), from what happened. Pure, and the only place that
- * decides them; the order is the order of precedence.
+ * A run's outcome (SPEC §2), from what happened. Pure, and the only place that decides it; the
+ * order is the order of precedence. Its exit code comes from getExitCode (domain/exit-codes.ts).
  */
-export function decideOutcome(facts: { interruption: Interruption | null; refused: boolean; drift: boolean; partial: boolean }): RunDecision {
-  if (facts.interruption === 'SIGINT') return { outcome: 'interrupted', exitCode: ExitCode.Interrupted };
-  if (facts.interruption === 'SIGTERM') return { outcome: 'interrupted', exitCode: ExitCode.Terminated };
-  if (facts.refused) return { outcome: 'refused', exitCode: ExitCode.Refused };
-  if (facts.partial) return { outcome: 'partial', exitCode: ExitCode.Partial };
-  if (facts.drift) return { outcome: 'drift', exitCode: ExitCode.Drift };
-  return { outcome: 'success', exitCode: ExitCode.Success };
+export function decideOutcome(facts: { interruption: Interruption | null; refused: boolean; drift: boolean; partial: boolean }): RunOutcome {
+  if (facts.interruption) return 'interrupted';
+  if (facts.refused) return 'refused';
+  if (facts.partial) return 'partial';
+  if (facts.drift) return 'drift';
+  return 'success';
 }

@@ -1,5 +1,5 @@
-import type { SyncPolicy } from '../config/types.ts';
-import type { DnsPolicyBody } from '../unifi/types.ts';
+import type { SyncPolicy } from '../domain/run.ts';
+import type { DnsPolicyBody } from '../domain/policy.ts';
 import { policyBody, sameAttributes, type Attributes, type DnsRecord } from '../domain/record.ts';
 import type { KnownOrigin, SiteRef } from '../domain/state.ts';
 import type { Observation, SiteObservation } from './observe.ts';

@@ -1,11 +1,28 @@
-import type { DatabaseSync } from 'node:sqlite';
-import { UsageError } from '../domain/errors.ts';
-import type { SiteRepository } from '../store/sites.ts';
-import { immediateTransaction } from '../store/transaction.ts';
-import type { ControllerDiscovery } from '../engine/discover.ts';
-import type { SiteContent } from './content.ts';
+import type { RecordType } from '../domain/policy.ts';
 import type { SiteRef, SiteSnapshot } from '../domain/state.ts';
-import type { SyncOptions } from '../engine/run.ts';
+import { UsageError } from '../domain/errors.ts';
+import type { SiteContent } from './content.ts';
+
+/** One controller's sites after discovery, each with its database key (engine/sites.ts gives them). */
+export interface ControllerSites {
+  host: string;
+  name: string;
+  status: 'ok' | 'failed';
+  error?: string;
+  /** The controller's record types, or sync.recordTypes. */
+  recordTypes: readonly RecordType[];
+  listed: Array<{
+    key: number;
+    uuid: string;
+    name: string;
+    internalReference: string;
+    status: 'discovered' | 'failed' | 'excluded';
+    error?: string;
+    content?: SiteContent;
+  }>;
+  /** Sites the database knows for this controller that it did not list this run. */
+  unlisted: Array<{ key: number; uuid: string }>;
+}
 
 export interface SnapshotEntry {
   site: SiteRef;
@@ -15,56 +32,30 @@ export interface SnapshotEntry {
 }
 
 /**
- * Turns discovery into planner snapshots, giving every site its database key (recording new
- * sites, gone ones and controllers when writing; a dry run uses temporary keys and writes nothing).
+ * The planner's snapshot of every site: listed ones as discovery found them, unlisted ones gone
+ * (or failed, when their controller could not be asked). `chosen` is --site: only those get writes.
  */
-export function snapshotsOf(
-  discoveries: Array<ControllerDiscovery<SiteContent>>,
-  options: SyncOptions,
-  sites: SiteRepository | null,
-  writeTo: DatabaseSync | null,
-  at: string,
-): SnapshotEntry[] {
-  const writing = writeTo !== null;
-  let temporaryKey = 0;
+export function snapshotsOf(controllers: ControllerSites[], chosen: string[]): SnapshotEntry[] {
   const entries: SnapshotEntry[] = [];
-  const work = () => {
-    for (const d of discoveries) {
-      const controller = d.controller;
-      const recordTypes = controller.recordTypes ?? options.config.sync.recordTypes;
-      const ref = (uuid: string, name: string, internalReference: string, key: number): SiteRef => ({
-        key,
-        controller: controller.host,
-        controllerName: controller.name,
-        uuid,
-        name,
-        internalReference,
-      });
-      if (writing) sites!.saveController(controller, d.version ?? null, d.status === 'ok' ? at : null);
-      const listed = new Set<string>();
-      for (const s of d.sites) {
-        listed.add(s.site.id);
-        const key = writing ? sites!.saveSite(controller.host, s.site, at) : (sites?.find(controller.host, s.site.id)?.key ?? --temporaryKey);
-        if (writing && s.status === 'discovered') sites!.markSynced(key, at);
-        const site = ref(s.site.id, s.site.name, s.site.internalReference, key);
-        entries.push(entry(site, s.status, recordTypes, s.content, s.error));
-      }
-      // Sites the database knows for this controller but that were not seen this run.
-      for (const known of sites?.present(controller.host) ?? []) {
-        if (listed.has(known.uuid)) continue;
-        const site = ref(known.uuid, known.uuid, '', known.key);
-        if (d.status === 'ok' && writing) sites!.markGone(known.key, at);
-        entries.push(entry(site, d.status === 'ok' ? 'gone' : 'failed', recordTypes, undefined, d.error));
-      }
+  for (const c of controllers) {
+    const ref = (key: number, uuid: string, name: string, internalReference: string): SiteRef => ({
+      key,
+      controller: c.host,
+      controllerName: c.name,
+      uuid,
+      name,
+      internalReference,
+    });
+    for (const s of c.listed) entries.push(entry(ref(s.key, s.uuid, s.name, s.internalReference), s.status, c.recordTypes, s.content, s.error));
+    for (const u of c.unlisted) {
+      entries.push(entry(ref(u.key, u.uuid, u.uuid, ''), c.status === 'ok' ? 'gone' : 'failed', c.recordTypes, undefined, c.error));
     }
-  };
-  if (writeTo) immediateTransaction(writeTo, work);
-  else work();
-  markWritable(entries, options.sites);
+  }
+  markWritable(entries, chosen);
   return entries;
 }
 
-function entry(site: SiteRef, status: SiteSnapshot['status'], recordTypes: SiteSnapshot['recordTypes'], content: SiteContent | undefined, error?: string): SnapshotEntry {
+function entry(site: SiteRef, status: SiteSnapshot['status'], recordTypes: readonly RecordType[], content: SiteContent | undefined, error?: string): SnapshotEntry {
   return {
     site,
     status,

@@ -6,7 +6,7 @@ import { SQLITE_HEADER, fileHeader } from '../store/sqlite-file.ts';
 import { assertNoLiveSync } from './checks/crash.ts';
 import type { Issue } from './checks/issue.ts';
 import { createNewFile, fileStamp, isCorruption } from './files.ts';
-import type { RepairOptions } from './index.ts';
+import type { RepairOptions } from './types.ts';
 import { copyReadableRows, rebuildReplicas } from './recover.ts';
 import { applyFixes, blank, finding, findAll, now, settle, type Mode, type Result } from './run.ts';
 import type { Finding, Recovery, RepairReport, TableRecovery } from './types.ts';

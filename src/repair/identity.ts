@@ -1,7 +1,7 @@
 import type { SQLOutputValue } from 'node:sqlite';
-import { RECORD_TYPES, type RecordType } from '../config/types.ts';
+import { RECORD_TYPES, type RecordType } from '../domain/policy.ts';
 import { recordOf, type DnsRecord } from '../domain/record.ts';
-import { TARGET_FIELDS, type DnsPolicyBody } from '../unifi/types.ts';
+import { TARGET_FIELDS, type DnsPolicyBody } from '../domain/policy.ts';
 
 /**
  * The canonical identity of a stored dns_records row (SPEC §4.2), worked out the way sync would:

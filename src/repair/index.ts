@@ -6,13 +6,13 @@ import { BUSY_TIMEOUT_MS, toDatabaseError } from '../store/database.ts';
 import { legacyShape } from '../legacy/index.ts';
 import { appliedMigrations, knownMigrations, latestVersion } from '../store/migrations.ts';
 import { assertNoLiveSync } from './checks/crash.ts';
-import type { Issue, LockIdentity } from './checks/issue.ts';
+import type { Issue } from './checks/issue.ts';
 import { corrupt, notSqlite } from './damaged.ts';
 import { isCorruption, writeBackup } from './files.ts';
 import { applyFixes, blank, finding, findAll, now, settle, type Mode, type Result } from './run.ts';
-import type { RepairReport, SchemaState } from './types.ts';
+import type { RepairOptions, RepairReport, SchemaState } from './types.ts';
 
-export type { CheckName, Finding, Outcome, Recovery, RepairReport, SchemaState, TableRecovery } from './types.ts';
+export type { CheckName, Finding, Outcome, Recovery, RepairOptions, RepairReport, SchemaState, TableRecovery } from './types.ts';
 export { CHECKS } from './types.ts';
 
 /**
@@ -20,10 +20,6 @@ export { CHECKS } from './types.ts';
  * after writing a backup with VACUUM INTO; a database SQLite cannot read whole is copied row by
  * row into a new file instead, and the original is never changed.
  */
-
-export interface RepairOptions extends LockIdentity {
-  now?: () => Date;
-}
 
 /** Reports every problem; opens the file read-only and writes nothing to it. */
 export function checkDatabase(path: string, options: RepairOptions): RepairReport {

@@ -4,7 +4,7 @@ import { checkIntents, checkLock } from './checks/crash.ts';
 import { checkRecords } from './checks/identities.ts';
 import type { Fixer, Issue } from './checks/issue.ts';
 import { checkForeignKeys, checkUnknownSites } from './checks/references.ts';
-import type { RepairOptions } from './index.ts';
+import type { RepairOptions } from './types.ts';
 import { NotFixed, RecordFixer } from './records.ts';
 import type { Finding, Outcome, RepairReport } from './types.ts';
 

@@ -1,6 +1,7 @@
 /**
  * What `dnssync repair` reports (SPEC §6). Plain data: the store computes it, the CLI renders it.
  */
+import type { LockOptions } from '../store/lock.ts';
 
 /** The checks, in the order they run, are listed and are fixed. */
 export const CHECKS = [
@@ -88,4 +89,8 @@ export interface RepairReport {
   findings: Finding[];
   /** Problems still there: --check, every problem found; repair, those not fixed nor left for the next sync. */
   remaining: number;
+}
+
+export interface RepairOptions extends LockOptions {
+  now?: () => Date;
 }

@@ -3,7 +3,6 @@ import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { DatabaseError } from '../domain/errors.ts';
 import { hasSqliteHeader } from './sqlite-file.ts';
-import { convertInPlace, refuseLegacy, type LegacySummary } from '../legacy/index.ts';
 import { applyPending, checkCompatible, type Migration } from './migrations.ts';
 
 export const BUSY_TIMEOUT_MS = 5000;
@@ -15,24 +14,26 @@ export interface OpenOptions {
   readOnly?: boolean;
 }
 
+/**
+ * Met a database of the legacy Python tool (unifi-dns-sync). The store does not convert it: the
+ * caller loads the conversion (src/legacy/) only then, converts or refuses, and opens again.
+ */
+export class LegacyDatabaseMet extends DatabaseError {
+  override name = 'LegacyDatabaseMet';
+}
+
 export interface Store {
   db: DatabaseSync;
   path: string;
   /** Migrations applied while opening, for commands that report them. */
   applied: Migration[];
-  /**
-   * Set when opening converted a legacy database (unifi-dns-sync) in place: what it did, for the
-   * command to print (`migrate`) or log (`logLegacySummary` from ./legacy/index.ts).
-   */
-  legacy: LegacySummary | null;
   close(): void;
 }
 
 /**
  * Opens (or creates, mode 0600) a dnssync database: WAL, foreign keys, busy timeout, pending
- * migrations applied. Refuses, with exit 1 and the file named, anything it cannot safely use.
- * A legacy database (the Python tool's) is converted in place after a backup copy is written
- * beside it, on a writing open; a read-only open refuses it and leaves it untouched.
+ * migrations applied. Refuses, with exit 1 and the file named, anything it cannot safely use,
+ * leaving it byte for byte as it was; a legacy database is LegacyDatabaseMet.
  */
 export function openStore(path: string, options: OpenOptions): Store {
   const exists = existsSync(path);
@@ -44,17 +45,16 @@ export function openStore(path: string, options: OpenOptions): Store {
 
   const db = guard(path, () => new DatabaseSync(path, { readOnly: options.readOnly ?? false, timeout: BUSY_TIMEOUT_MS }));
   try {
-    const { applied, legacy } = guard(path, () => {
+    const applied = guard(path, () => {
       // Checked before anything writes, so a file we refuse is left byte for byte as it was.
-      const converted = handleLegacy(db, path, options);
+      if (looksLegacy(db)) throw new LegacyDatabaseMet(`${path} is a database of the legacy Python tool (unifi-dns-sync)`, path);
       checkCompatible(db, path);
       if (!options.readOnly) db.exec('PRAGMA journal_mode = WAL');
       // FULL: an intent must be on disk before the write request it announces goes out.
       db.exec('PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL');
-      const pending = options.readOnly ? [] : applyPending(db);
-      return { applied: [...(converted?.migrations ?? []), ...pending], legacy: converted?.summary ?? null };
+      return options.readOnly ? [] : applyPending(db);
     });
-    return { db, path, applied, legacy, close: () => db.close() };
+    return { db, path, applied, close: () => db.close() };
   } catch (error) {
     db.close();
     throw error;
@@ -85,16 +85,23 @@ function assertSqliteHeader(path: string): void {
   }
 }
 
+/** The legacy tool's tables (dns_records, sync_events) without dnssync's schema_migrations. */
+export function looksLegacy(db: DatabaseSync): boolean {
+  const tables = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>).map((t) => t.name));
+  return !tables.has('schema_migrations') && tables.has('dns_records') && tables.has('sync_events');
+}
+
 /**
- * A legacy database: refused by a read-only open (converting writes), converted in place by a
- * writing one (backup first, one transaction; see ./legacy/index.ts). Anything else: nothing.
+ * For a large first run, which writes hundreds of MB: a bigger page cache for the hot index
+ * pages, and fewer, larger WAL checkpoints (the WAL file is truncated back to 64 MB after each).
  */
-function handleLegacy(db: DatabaseSync, path: string, options: OpenOptions): ReturnType<typeof convertInPlace> {
-  if (options.readOnly) {
-    refuseLegacy(db, path);
-    return null;
-  }
-  return convertInPlace(db, path);
+export function prepareForBulkWrites(db: DatabaseSync): void {
+  db.exec('PRAGMA cache_size = -32768; PRAGMA wal_autocheckpoint = 10000; PRAGMA journal_size_limit = 67108864');
+}
+
+/** Keeps the query planner's statistics fresh as the tables grow (cheap when nothing changed). */
+export function optimize(db: DatabaseSync): void {
+  db.exec('PRAGMA optimize');
 }
 
 const SQLITE_CORRUPT = 11;

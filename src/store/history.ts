@@ -1,6 +1,6 @@
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
 import { canonicalDomain } from '../domain/record.ts';
-import type { EventStatus } from './events.ts';
+import type { EventStatus } from '../domain/run.ts';
 
 export const EVENT_STATUSES: readonly EventStatus[] = ['CREATED', 'UPDATED', 'DELETED', 'SKIPPED', 'FAILED', 'DISCOVERED', 'ORPHANED', 'RESTORED'];
 

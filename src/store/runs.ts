@@ -1,15 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
-import type { SyncPolicy } from '../config/types.ts';
+import type { RunCounts, RunOutcome, SyncPolicy } from '../domain/run.ts';
 
-export type RunOutcome = 'success' | 'partial' | 'refused' | 'drift' | 'failed' | 'interrupted';
-
-export interface RunCounts {
-  created: number;
-  updated: number;
-  deleted: number;
-  skipped: number;
-  failed: number;
-}
 
 export interface RunStart {
   startedAt: string;

@@ -1,7 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { ControllerConfig } from '../config/types.ts';
 import type { SiteRef } from '../domain/state.ts';
-import type { Site } from '../unifi/types.ts';
+import type { Site } from '../domain/policy.ts';
 
 /** CONTROLLER and SITE rows: what discovery learnt about them. */
 export class SiteRepository {

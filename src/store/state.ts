@@ -1,8 +1,8 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import type { RecordType } from '../config/types.ts';
+import type { RecordType } from '../domain/policy.ts';
 import type { Attributes, DnsRecord } from '../domain/record.ts';
 import type { KnownOrigin, KnownRecord, KnownReplica, KnownState, SiteRef } from '../domain/state.ts';
-import type { Change } from '../planner/observe.ts';
+import type { Change } from '../domain/state.ts';
 import { EventWriter } from './events.ts';
 
 const RECOVERED = 'recorded after an interrupted run';

@@ -1,6 +1,6 @@
 import { DnssyncError } from '../domain/errors.ts';
-import { BODY_FIELDS } from './types.ts';
-import type { DnsPolicyBody } from './types.ts';
+import { BODY_FIELDS } from '../domain/policy.ts';
+import type { DnsPolicyBody } from '../domain/policy.ts';
 
 /**
  * The body of a create or update: only the fields of the policy's type

@@ -4,7 +4,7 @@ import { policyBody } from './body.ts';
 import { readAll } from './paging.ts';
 import { Transport } from './transport.ts';
 import type { TransportOptions, TransportStats } from './transport.ts';
-import type { Client, DnsPolicy, DnsPolicyBody, Site } from './types.ts';
+import type { Client, DnsPolicy, DnsPolicyBody, Site } from '../domain/policy.ts';
 import { ShapeProblem, checkClient, checkInfo, checkPolicy, checkSite } from './validate.ts';
 
 /** The controller, its concurrency and timeout, and how to log, retry and stop (see TransportOptions). */

@@ -1,5 +1,5 @@
 import { DnssyncError } from '../domain/errors.ts';
-import { OVERLAP_CODES } from './types.ts';
+import { OVERLAP_CODES } from '../domain/policy.ts';
 
 export type UnifiErrorKind = 'http' | 'timeout' | 'network' | 'tls' | 'malformed';
 

@@ -1,82 +1,8 @@
 /**
- * The UniFi Network Integration API shapes dnssync reads and writes (Network 10.1+;
- * ../shared/unifi/integration-10.1.89/openapi-subset.json).
+ * The envelopes of the UniFi Network Integration API (Network 10.1+;
+ * ../shared/unifi/integration-10.1.89/openapi-subset.json). What they carry is in
+ * ../domain/policy.ts.
  */
-
-export type PolicyType =
-  | 'A_RECORD'
-  | 'AAAA_RECORD'
-  | 'CNAME_RECORD'
-  | 'MX_RECORD'
-  | 'TXT_RECORD'
-  | 'SRV_RECORD'
-  | 'FORWARD_DOMAIN';
-
-export type MetadataOrigin = 'USER_DEFINED' | 'SYSTEM_DEFINED' | 'DERIVED' | 'ORCHESTRATED';
-
-/** The fields a create or update body may carry, per type; never `id` or `metadata`. */
-export const BODY_FIELDS: Record<PolicyType, readonly string[]> = {
-  A_RECORD: ['type', 'enabled', 'domain', 'ipv4Address', 'ttlSeconds'],
-  AAAA_RECORD: ['type', 'enabled', 'domain', 'ipv6Address', 'ttlSeconds'],
-  CNAME_RECORD: ['type', 'enabled', 'domain', 'targetDomain', 'ttlSeconds'],
-  MX_RECORD: ['type', 'enabled', 'domain', 'mailServerDomain', 'priority'],
-  TXT_RECORD: ['type', 'enabled', 'domain', 'text'],
-  SRV_RECORD: ['type', 'enabled', 'domain', 'serverDomain', 'service', 'protocol', 'port', 'priority', 'weight'],
-  FORWARD_DOMAIN: ['type', 'enabled', 'domain', 'ipAddress'],
-};
-
-/** The fields that hold each type's target (its identity beside type and domain), with their JSON types. */
-export const TARGET_FIELDS: Record<PolicyType, ReadonlyArray<readonly [string, 'string' | 'number']>> = {
-  A_RECORD: [['ipv4Address', 'string']],
-  AAAA_RECORD: [['ipv6Address', 'string']],
-  CNAME_RECORD: [['targetDomain', 'string']],
-  MX_RECORD: [['mailServerDomain', 'string'], ['priority', 'number']],
-  TXT_RECORD: [['text', 'string']],
-  SRV_RECORD: [['serverDomain', 'string'], ['service', 'string'], ['protocol', 'string'], ['port', 'number'], ['priority', 'number'], ['weight', 'number']],
-  FORWARD_DOMAIN: [['ipAddress', 'string']],
-};
-
-/** The types whose policies carry ttlSeconds. */
-export const TTL_TYPES: readonly PolicyType[] = ['A_RECORD', 'AAAA_RECORD', 'CNAME_RECORD'];
-
-/** A DNS policy as the API returns it. Type-specific fields are optional here; validation checks them. */
-export interface DnsPolicy {
-  id: string;
-  type: PolicyType;
-  enabled: boolean;
-  domain: string;
-  metadata?: { origin?: string };
-  ipv4Address?: string;
-  ipv6Address?: string;
-  targetDomain?: string;
-  mailServerDomain?: string;
-  text?: string;
-  serverDomain?: string;
-  service?: string;
-  protocol?: string;
-  port?: number;
-  priority?: number;
-  weight?: number;
-  ttlSeconds?: number;
-  ipAddress?: string;
-}
-
-/** Body of POST /dns/policies and PUT /dns/policies/{id}. */
-export type DnsPolicyBody = Omit<DnsPolicy, 'id' | 'metadata'>;
-
-export interface Site {
-  id: string;
-  internalReference: string;
-  name: string;
-}
-
-export interface Client {
-  id: string;
-  name?: string;
-  ipAddress?: string;
-  macAddress?: string;
-  type: string;
-}
 
 export interface Page<T> {
   offset: number;
@@ -96,8 +22,3 @@ export interface ApiErrorBody {
   requestPath?: string;
   requestId?: string;
 }
-
-export const OVERLAP_CODES = [
-  'api.dns.policy.validation.overlap-with-local-dns',
-  'api.dns.policy.validation.cname-alias-overlap',
-] as const;

@@ -1,6 +1,7 @@
 // Hand-written checks of what the controller answers. Each throws ShapeProblem
 // naming the item and the field; the caller adds controller, method and path.
-import { TARGET_FIELDS, TTL_TYPES, type Client, type DnsPolicy, type Page, type PolicyType, type Site } from './types.ts';
+import { type Page } from './types.ts';
+import { TARGET_FIELDS, TTL_TYPES, type Client, type DnsPolicy, type PolicyType, type Site } from '../domain/policy.ts';
 
 export class ShapeProblem extends Error {
   override name = 'ShapeProblem';

@@ -7,9 +7,9 @@ import { DatabaseSync } from 'node:sqlite';
 import { describe, it } from 'node:test';
 import { keyFingerprint } from '../../src/config/key.ts';
 import { DatabaseError } from '../../src/domain/errors.ts';
-import { openStore } from '../../src/store/database.ts';
-import { createLogger } from '../../src/log/logger.ts';
-import { convertInPlace, legacyShape, logLegacySummary } from '../../src/legacy/index.ts';
+import { createApp } from '../../src/cli/app.ts';
+import { LegacyDatabaseMet, openStore } from '../../src/store/database.ts';
+import { convertInPlace, convertOrRefuse, legacyShape } from '../../src/legacy/index.ts';
 import { knownMigrations } from '../../src/store/migrations.ts';
 import { legacyTime } from '../../src/legacy/time.ts';
 import { runCli } from '../support/cli.ts';
@@ -276,16 +276,22 @@ describe('legacy database: converted in place by the first command that writes',
   });
 });
 
-describe('legacy database: converted by openStore for any command that writes', () => {
-  it('returns the summary on the store, for the command to log as one info line (stderr) and its warnings', () => {
+describe('legacy database: converted when a command that writes opens it', () => {
+  it('the store alone refuses it untouched; the app converts it and logs the summary as one info line (stderr) and its warnings', async () => {
     const legacy = legacyFile();
-    const store = openStore(legacy.path, { create: true });
+    const before = readFileSync(legacy.path);
+    assert.throws(() => openStore(legacy.path, { create: true }), LegacyDatabaseMet);
+    assert.deepEqual(readFileSync(legacy.path), before);
+
+    let logged = '';
+    const stderr = { write: (text: string) => ((logged += text), true) } as never;
+    const app = createApp({ stdout: stderr, stderr, env: {}, cwd: '/' }, { db: legacy.path, logFormat: 'json' }, () => {
+      throw new Error('no exit');
+    });
+    const store = await app.openStore({ create: true });
     try {
       assert.equal(store.legacy?.mode, 'in-place');
       assert.deepEqual(store.applied.map((m) => m.version), knownMigrations().map((m) => m.version));
-      let logged = '';
-      const logger = createLogger({ stream: { write: (text: string) => (logged += text) } as never, format: 'json', level: 'info', color: false });
-      logLegacySummary(logger, store.legacy!);
       const lines = logged.trim().split('\n').map((line) => JSON.parse(line));
       assert.equal(lines[0].level, 'info');
       assert.equal(lines[0].msg, 'converted the legacy unifi-dns-sync database');
@@ -296,7 +302,7 @@ describe('legacy database: converted by openStore for any command that writes', 
     } finally {
       store.close();
     }
-    const again = openStore(legacy.path, { create: true });
+    const again = await app.openStore({ create: true });
     assert.equal(again.legacy, null);
     assert.deepEqual(again.applied, []);
     again.close();
@@ -341,7 +347,10 @@ describe('legacy database: commands that only read leave it untouched', () => {
       CREATE TABLE sync_events (id INTEGER PRIMARY KEY AUTOINCREMENT, record_id TEXT, site_uuid TEXT, status TEXT, timestamp DATETIME);`);
     db.close();
     const before = sha(path);
-    assert.throws(() => openStore(path, { create: true }), /legacy Python tool .* lacks table controllers, table sites, table record_origins; dnssync cannot convert it/);
+    assert.throws(() => openStore(path, { create: true }), LegacyDatabaseMet);
+    for (const readOnly of [false, true]) {
+      assert.throws(() => convertOrRefuse(path, readOnly), /legacy Python tool .* lacks table controllers, table sites, table record_origins; dnssync cannot convert it/);
+    }
     assert.equal(sha(path), before);
     assert.ok(!readdirSync(dir).some((f) => f.startsWith('partial.db.legacy-')));
   });

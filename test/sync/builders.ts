@@ -1,10 +1,10 @@
-import type { RecordType } from '../../src/config/types.ts';
+import type { RecordType } from '../../src/domain/policy.ts';
 import { attributesOf, recordOf, type DnsRecord } from '../../src/domain/record.ts';
 import type { KnownOrigin, KnownReplica, KnownState, LivePolicy, SiteRef, SiteSnapshot, SiteStatus } from '../../src/domain/state.ts';
 import { observe, type Observation } from '../../src/planner/observe.ts';
 import { plan, type Plan, type PlanOptions } from '../../src/planner/plan.ts';
 import { recordFilter } from '../../src/planner/filters.ts';
-import type { DnsPolicyBody } from '../../src/unifi/types.ts';
+import type { DnsPolicyBody } from '../../src/domain/policy.ts';
 
 /** Small builders so that each planner case reads as data. */
 

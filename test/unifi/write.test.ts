@@ -7,7 +7,7 @@ import type { ControllerInfo, Simulator } from '../../fixtures/simulator/index.t
 import { DnssyncError } from '../../src/domain/errors.ts';
 import { policyBody } from '../../src/unifi/body.ts';
 import { WriteNotSentError } from '../../src/unifi/errors.ts';
-import type { DnsPolicy, DnsPolicyBody } from '../../src/unifi/types.ts';
+import type { DnsPolicy, DnsPolicyBody } from '../../src/domain/policy.ts';
 import { makeClient, failure } from './helpers.ts';
 import type { UnifiClient } from '../../src/unifi/client.ts';
 

@@ -1,12 +1,11 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { parseDuration } from '../../config/duration.ts';
 import { UsageError } from '../../domain/errors.ts';
-import { ExitCode } from '../../domain/exit-codes.ts';
-import type { EventStatus } from '../../store/events.ts';
+import type { CommandResult } from '../../domain/exit-codes.ts';
+import type { EventStatus } from '../../domain/run.ts';
 import { EVENT_STATUSES, HistoryRepository } from '../../store/history.ts';
-import type { App } from '../app.ts';
+import type { App, Runner } from '../app.ts';
 import { positiveInteger } from '../arguments.ts';
-import type { Runner } from '../main.ts';
 import { renderEvents, renderRuns } from '../render/history.ts';
 
 interface HistoryOptions {
@@ -34,9 +33,9 @@ export function historyCommand(run: Runner): Command {
     .action(run(history));
 }
 
-function history(app: App, options: HistoryOptions): number {
+async function history(app: App, options: HistoryOptions): Promise<CommandResult> {
   const since = options.since === undefined ? undefined : parseSince(options.since);
-  const store = app.openStore({ create: false });
+  const store = await app.openStore({ create: false });
   try {
     const repo = new HistoryRepository(store.db);
     if (options.runs) {
@@ -44,7 +43,7 @@ function history(app: App, options: HistoryOptions): number {
         if (options[flag] !== undefined) throw new UsageError(`--${flag} does not apply to --runs`);
       }
       renderRuns(repo.runs({ runId: options.run, since, limit: options.limit }), app.output, options.json === true);
-      return ExitCode.Success;
+      return { kind: 'done' };
     }
     let siteKeys: number[] | undefined;
     if (options.site !== undefined) {
@@ -53,7 +52,7 @@ function history(app: App, options: HistoryOptions): number {
     }
     const events = repo.events({ record: options.record, siteKeys, status: options.status, runId: options.run, since, limit: options.limit });
     renderEvents(events, app.output, options.json === true);
-    return ExitCode.Success;
+    return { kind: 'done' };
   } finally {
     store.close();
   }

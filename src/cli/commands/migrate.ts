@@ -1,13 +1,11 @@
 import { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { App } from '../app.ts';
-import { ExitCode } from '../exit-codes.ts';
-import type { Runner } from '../main.ts';
-import { UsageError } from '../../domain/errors.ts';
-import { openStore } from '../../store/database.ts';
-import { importLegacy, LegacyDatabaseError, summaryLines, type LegacySummary } from '../../legacy/index.ts';
+import { DatabaseError, UsageError } from '../../domain/errors.ts';
+import type { CommandResult } from '../../domain/exit-codes.ts';
+import type { LegacyDatabaseError, LegacySummary } from '../../legacy/index.ts';
 import { migrationStatus } from '../../store/migrations.ts';
+import type { App, OpenedStore, Runner } from '../app.ts';
 
 interface MigrateOptions {
   status?: boolean;
@@ -26,19 +24,21 @@ export function migrateCommand(run: Runner): Command {
     .action(run(migrate));
 }
 
-function migrate(app: App, options: MigrateOptions): number {
+function migrate(app: App, options: MigrateOptions): Promise<CommandResult> {
   if (options.status && options.importLegacy !== undefined) throw new UsageError('--status and --import-legacy cannot be used together');
   return options.status ? showStatus(app, options) : applyMigrations(app, options);
 }
 
-function applyMigrations(app: App, options: MigrateOptions): number {
+async function applyMigrations(app: App, options: MigrateOptions): Promise<CommandResult> {
   const source = options.importLegacy === undefined ? undefined : resolve(app.io.cwd, options.importLegacy);
   if (source !== undefined && !existsSync(source)) throw new UsageError(`--import-legacy: no file at ${source}`);
-  const store = openStore(app.dbPath, { create: true });
+  const store = await app.openStore({ create: true, printsLegacy: true });
+  // The legacy conversion loads only when there is a legacy database to report or import.
+  const legacy = store.legacy || source !== undefined ? await import('../../legacy/index.ts') : null;
   let imported: LegacySummary | null = null;
   let schemaVersion: number;
   try {
-    if (source !== undefined) imported = importLegacy(store.db, app.dbPath, source);
+    if (source !== undefined) imported = legacy!.importLegacy(store.db, app.dbPath, source);
     schemaVersion = migrationStatus(store.db).schemaVersion;
   } finally {
     store.close();
@@ -52,7 +52,7 @@ function applyMigrations(app: App, options: MigrateOptions): number {
       ...(store.legacy && { legacyConversion: store.legacy }),
       ...(imported && { legacyImport: imported }),
     });
-    return ExitCode.Success;
+    return { kind: 'done' };
   }
   if (applied.length === 0) {
     app.output.line(`${app.dbPath}: up to date, schema version ${schemaVersion}`);
@@ -61,20 +61,20 @@ function applyMigrations(app: App, options: MigrateOptions): number {
     app.output.line(`${app.dbPath}: applied ${applied.length} migration(s) (${names}), schema version ${schemaVersion}`);
   }
   for (const summary of [store.legacy, imported]) {
-    if (summary) for (const line of summaryLines(summary)) app.output.line(line);
+    if (summary) for (const line of legacy!.summaryLines(summary)) app.output.line(line);
   }
-  return ExitCode.Success;
+  return { kind: 'done' };
 }
 
-function showStatus(app: App, options: MigrateOptions): number {
+async function showStatus(app: App, options: MigrateOptions): Promise<CommandResult> {
   // A missing file stays missing: --status only reads. A legacy file is reported, not converted.
   let legacy = false;
-  let store: ReturnType<typeof openStore> | null = null;
+  let store: OpenedStore | null = null;
   if (existsSync(app.dbPath)) {
     try {
-      store = openStore(app.dbPath, { create: false, readOnly: true });
+      store = await app.openStore({ create: false, readOnly: true });
     } catch (error) {
-      if (!(error instanceof LegacyDatabaseError) || error.shape !== 'legacy') throw error;
+      if (!(error instanceof DatabaseError) || (error as LegacyDatabaseError).shape !== 'legacy') throw error;
       legacy = true;
     }
   }
@@ -83,7 +83,7 @@ function showStatus(app: App, options: MigrateOptions): number {
   const conversion = legacy ? 'pending' : null;
   if (options.json) {
     app.output.json({ database: app.dbPath, ...status, exists: status.exists || legacy, legacy, conversion });
-    return ExitCode.Success;
+    return { kind: 'done' };
   }
   if (legacy) {
     app.output.line(
@@ -95,7 +95,7 @@ function showStatus(app: App, options: MigrateOptions): number {
     status.migrations.map((m) => [pad(m.version), m.name, m.status, m.appliedAt ?? '', m.checksum.slice(0, 12)]),
   );
   app.output.line(`schema version ${status.schemaVersion} of ${status.latestVersion}`);
-  return ExitCode.Success;
+  return { kind: 'done' };
 }
 
 function pad(version: number): string {

@@ -1,13 +1,12 @@
 import { Command } from 'commander';
 import { hostname } from 'node:os';
 import { DEFAULT_SYNC } from '../../config/types.ts';
-import { ExitCode } from '../../domain/exit-codes.ts';
+import type { CommandResult } from '../../domain/exit-codes.ts';
 import type { Store } from '../../store/database.ts';
 import { SyncLock } from '../../store/lock.ts';
 import { OrphanRepository, type OrphanRow } from '../../store/orphans.ts';
 import { immediateTransaction } from '../../store/transaction.ts';
-import type { App } from '../app.ts';
-import type { Runner } from '../main.ts';
+import type { App, Runner } from '../app.ts';
 import { shortTime } from '../render/history.ts';
 
 interface OrphansOptions {
@@ -23,8 +22,8 @@ export function orphansCommand(run: Runner): Command {
     .action(run(orphans));
 }
 
-async function orphans(app: App, options: OrphansOptions): Promise<number> {
-  const store = app.openStore({ create: false });
+async function orphans(app: App, options: OrphansOptions): Promise<CommandResult> {
+  const store = await app.openStore({ create: false });
   try {
     const repo = new OrphanRepository(store.db);
     if (options.prune) return prune(app, store, repo, options.json === true);
@@ -36,11 +35,11 @@ async function orphans(app: App, options: OrphansOptions): Promise<number> {
     const rows = repo.list().map((o) => ({ ...o, replicasGo: replicasGo(o, sync, now) }));
     if (options.json) {
       app.output.json({ gracePeriodMs: sync.orphanGracePeriodMs, policy: sync.policy, configFile: config?.file ?? null, orphans: rows });
-      return ExitCode.Success;
+      return { kind: 'done' };
     }
     if (rows.length === 0) {
       app.output.line('no orphans');
-      return ExitCode.Success;
+      return { kind: 'done' };
     }
     app.output.table(
       ['type', 'domain', 'target', 'last origin', 'orphaned since (UTC)', 'replicas go', 'replicas'],
@@ -55,7 +54,7 @@ async function orphans(app: App, options: OrphansOptions): Promise<number> {
       ]),
     );
     if (!config) app.output.line(`no config file found: grace period ${sync.orphanGracePeriodMs / 60_000} min and policy ${sync.policy} assumed`);
-    return ExitCode.Success;
+    return { kind: 'done' };
   } finally {
     store.close();
   }
@@ -69,7 +68,7 @@ function replicasGo(orphan: OrphanRow, sync: { orphanGracePeriodMs: number; poli
   return due <= now ? 'now' : new Date(due).toISOString();
 }
 
-function prune(app: App, store: Store, repo: OrphanRepository, json: boolean): number {
+function prune(app: App, store: Store, repo: OrphanRepository, json: boolean): CommandResult {
   // Pruning writes: not while a sync runs.
   const lock = new SyncLock(store.db, store.path, { host: hostname(), pid: process.pid });
   lock.acquire();
@@ -90,5 +89,5 @@ function prune(app: App, store: Store, repo: OrphanRepository, json: boolean): n
     }
     app.output.line(`pruned ${pruned.length} orphan(s) with no replica left; their events are kept`);
   }
-  return ExitCode.Success;
+  return { kind: 'done' };
 }

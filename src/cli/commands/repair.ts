@@ -1,8 +1,7 @@
 import { Command } from 'commander';
 import { hostname } from 'node:os';
-import { ExitCode } from '../../domain/exit-codes.ts';
-import type { App } from '../app.ts';
-import type { Runner } from '../main.ts';
+import type { CommandResult } from '../../domain/exit-codes.ts';
+import type { App, Runner } from '../app.ts';
 
 interface RepairOptions {
   check?: boolean;
@@ -18,7 +17,7 @@ export function repairCommand(run: Runner): Command {
     .action(run(repair));
 }
 
-async function repair(app: App, options: RepairOptions): Promise<number> {
+async function repair(app: App, options: RepairOptions): Promise<CommandResult> {
   const identity = { host: hostname(), pid: process.pid };
   // Loaded for this command only: every other command starts faster without them.
   const [{ checkDatabase, repairDatabase }, { renderRepairReport, repairReportJson }] = await Promise.all([
@@ -35,5 +34,5 @@ async function repair(app: App, options: RepairOptions): Promise<number> {
     ...(report.backup && { backup: report.backup }),
     ...(report.recovered?.path && { recovered: report.recovered.path }),
   });
-  return report.remaining > 0 ? ExitCode.Fatal : ExitCode.Success;
+  return { kind: 'repair', remaining: report.remaining };
 }

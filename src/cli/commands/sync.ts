@@ -1,11 +1,10 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { existsSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
-import type { SyncPolicy } from '../../config/types.ts';
-import type { Interruption } from '../../planner/outcome.ts';
-import type { App } from '../app.ts';
+import { getExitCode, type CommandResult } from '../../domain/exit-codes.ts';
+import type { Interruption, SyncPolicy } from '../../domain/run.ts';
+import type { App, Runner } from '../app.ts';
 import { collect, positiveInteger } from '../arguments.ts';
-import type { Runner } from '../main.ts';
 
 interface SyncCommandOptions {
   dryRun?: boolean;
@@ -32,14 +31,14 @@ export function syncCommand(run: Runner): Command {
     .action(run(sync));
 }
 
-async function sync(app: App, options: SyncCommandOptions): Promise<number> {
+async function sync(app: App, options: SyncCommandOptions): Promise<CommandResult> {
   const config = await app.loadConfig({
     ...(options.policy && { policy: options.policy }),
     ...(options.concurrency !== undefined && { concurrency: options.concurrency }),
   });
   const dryRun = options.dryRun === true;
   // The sync engine, HTTP client and report load only for this command: the others start faster.
-  const [{ runSync }, { UnifiClient }, { renderSyncReport, syncReportJson }, { metricsText, writeAtomically }, { storeCounts }] = await Promise.all([
+  const [{ runSync }, { UnifiClient }, { logFailures, renderSyncReport, syncReportJson }, { metricsText, writeAtomically }, { storeCounts }] = await Promise.all([
     import('../../engine/run.ts'),
     import('../../unifi/client.ts'),
     import('../render/sync-report.ts'),
@@ -49,13 +48,13 @@ async function sync(app: App, options: SyncCommandOptions): Promise<number> {
   // A dry run reads the database as it is and writes nothing, not even a new file.
   const store = dryRun
     ? existsSync(app.dbPath)
-      ? app.openStore({ create: false, readOnly: true })
+      ? await app.openStore({ create: false, readOnly: true })
       : null
-    : app.openStore({ create: true });
+    : await app.openStore({ create: true });
 
   let interruption: Interruption | null = null;
   const onSignal = (signal: Interruption) => {
-    if (interruption) process.exit(signal === 'SIGINT' ? 130 : 143); // asked twice: the intents make this safe
+    if (interruption) app.exitNow(getExitCode({ kind: 'signal', signal })); // asked twice: the intents make this safe
     interruption = signal;
     app.logger.warn(`${signal}: sending no new write; waiting for the ones in flight`);
   };
@@ -66,7 +65,6 @@ async function sync(app: App, options: SyncCommandOptions): Promise<number> {
       { config, dryRun, sites: options.site, force: options.force === true, failOnChanges: options.failOnChanges === true },
       {
         store,
-        logger: app.logger,
         clientFor: (controller) =>
           new UnifiClient({
             controller,
@@ -81,11 +79,13 @@ async function sync(app: App, options: SyncCommandOptions): Promise<number> {
       },
     );
     progress?.('', '', 'done');
+    logFailures(report, app.logger);
+    if (report.lockTakenOver) app.logger.warn('took over a stale lock', { host: report.lockTakenOver.host, pid: report.lockTakenOver.pid });
     if (options.metricsFile && store && !dryRun) writeAtomically(options.metricsFile, metricsText(report, storeCounts(store.db)));
     if (options.json) app.output.json(syncReportJson(report));
     else renderSyncReport(report, app.output);
     app.logger.info('sync finished', { run: report.runId ?? undefined, outcome: report.outcome, ...report.counts });
-    return report.exitCode;
+    return { kind: 'run', outcome: report.outcome, interruption };
   } finally {
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
     store?.close();

@@ -1,5 +1,5 @@
 import { renameSync, writeFileSync } from 'node:fs';
-import type { RunOutcome } from '../../store/runs.ts';
+import type { RunOutcome } from '../../domain/run.ts';
 import type { StoreCounts } from '../../store/stats.ts';
 import type { SyncReport } from '../../engine/run.ts';
 

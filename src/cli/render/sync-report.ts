@@ -1,6 +1,7 @@
 import { resultOf } from '../../engine/apply.ts';
 import type { Action } from '../../planner/plan.ts';
 import type { SyncReport } from '../../engine/run.ts';
+import type { Logger } from '../../log/logger.ts';
 import type { Output } from '../output.ts';
 
 /** The run report as one JSON document (`sync --json`): plain data, never a secret. */
@@ -78,12 +79,6 @@ export function renderSyncReport(report: SyncReport, output: Output): void {
     );
     if (rows.length > shown) output.line(style.gray(`… and ${rows.length - shown} more at this site (all of them with --json)`));
   }
-  for (const s of report.sites) {
-    if (s.status === 'failed') output.line(style.red(`${s.site.controllerName} / ${s.site.name}: not synced: ${s.error ?? 'discovery failed'}`));
-  }
-  for (const c of report.controllers) {
-    if (c.status === 'failed') output.line(style.red(`${c.name} (${c.url}): not synced: ${c.error}`));
-  }
   for (const r of report.plan.refusals) {
     output.line(
       style.red(`${r.site.controllerName} / ${r.site.name}: would delete ${r.deletes} of ${r.replicas} replicas, over sync.maxDeletePercent`),
@@ -98,6 +93,12 @@ export function renderSyncReport(report: SyncReport, output: Output): void {
   }[report.outcome as string];
   if (report.dryRun) output.line('dry run: nothing was sent or recorded');
   else if (note) output.line(note);
+}
+
+/** Each controller and site that could not be synced, once, as an error on the log (stderr). */
+export function logFailures(report: SyncReport, logger: Logger): void {
+  for (const c of report.controllers) if (c.status === 'failed') logger.error(c.error ?? `controller ${c.name} failed`);
+  for (const s of report.sites) if (s.status === 'failed') logger.error(`site ${s.site.name} on ${s.site.controllerName}: ${s.error}`);
 }
 
 /** "1990 create, 2 update" for a site's actions. */
