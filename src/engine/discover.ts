@@ -1,5 +1,6 @@
 import type { ControllerConfig } from '../config/types.ts';
 import type { Client, DnsPolicy, Site } from '../domain/policy.ts';
+import { siteSelector } from '../planner/filters.ts';
 import { inParallel } from './parallel.ts';
 
 /** The reads discovery needs from a controller (the UniFi client, or a test double). */
@@ -76,15 +77,6 @@ async function discoverSite<T>(controller: ControllerConfig, client: DiscoveryCl
   } catch (error) {
     return { site, status: 'failed', error: (error as Error).message };
   }
-}
-
-/** The config's `sites` include list and `excludeSites`, by internalReference, name or uuid. */
-export function siteSelector(controller: Pick<ControllerConfig, 'sites' | 'excludeSites'>): (site: Site) => boolean {
-  const matches = (names: string[], site: Site) => {
-    const keys = [site.id, site.internalReference, site.name].map((k) => k.toLowerCase());
-    return names.some((name) => keys.includes(name.toLowerCase()));
-  };
-  return (site) => (controller.sites === null || matches(controller.sites, site)) && !matches(controller.excludeSites, site);
 }
 
 function failed<T>(controller: ControllerConfig, error: string, version?: string): ControllerDiscovery<T> {

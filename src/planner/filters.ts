@@ -1,4 +1,5 @@
-import type { RecordType } from '../domain/policy.ts';
+import type { ControllerConfig } from '../config/types.ts';
+import type { RecordType, Site } from '../domain/policy.ts';
 import type { DnsRecord } from '../domain/record.ts';
 
 export interface DomainFilter {
@@ -30,4 +31,13 @@ export function recordFilter(filter: DomainFilter): (record: DnsRecord, types: r
     return allowed;
   };
   return (record, types) => types.includes(record.type) && domainAllowed(record.domain);
+}
+
+/** The config's `sites` include list and `excludeSites`, by internalReference, name or uuid. */
+export function siteSelector(controller: Pick<ControllerConfig, 'sites' | 'excludeSites'>): (site: Site) => boolean {
+  const matches = (names: string[], site: Site) => {
+    const keys = [site.id, site.internalReference, site.name].map((k) => k.toLowerCase());
+    return names.some((name) => keys.includes(name.toLowerCase()));
+  };
+  return (site) => (controller.sites === null || matches(controller.sites, site)) && !matches(controller.excludeSites, site);
 }

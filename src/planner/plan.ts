@@ -1,4 +1,5 @@
 import type { SyncPolicy } from '../domain/run.ts';
+import { orphanIsDue } from '../domain/orphans.ts';
 import type { DnsPolicyBody } from '../domain/policy.ts';
 import { policyBody, sameAttributes, type Attributes, type DnsRecord } from '../domain/record.ts';
 import type { KnownOrigin, SiteRef } from '../domain/state.ts';
@@ -146,8 +147,7 @@ function deleteReason(recordId: string, siteKey: number, observation: Observatio
     return origins.has(siteKey) ? 'the site has it natively now' : 'left out by the config filters';
   }
   const orphanedAt = observation.records.get(recordId)!.orphanedAt!;
-  const due = Date.parse(orphanedAt) + options.orphanGracePeriodMs;
-  return options.now.getTime() >= due ? `orphaned since ${orphanedAt}` : null;
+  return orphanIsDue(orphanedAt, options.orphanGracePeriodMs, options.now.getTime()) ? `orphaned since ${orphanedAt}` : null;
 }
 
 /**

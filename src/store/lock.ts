@@ -1,6 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { LockHeldError } from '../domain/errors.ts';
 import { nowIso } from '../domain/time.ts';
+import { statement } from './statements.ts';
 import { immediateTransaction } from './transaction.ts';
 
 export interface LockHolder {
@@ -53,8 +54,7 @@ export class SyncLock {
         );
       }
       const now = nowIso();
-      this.db
-        .prepare('INSERT OR REPLACE INTO sync_lock (id, host, pid, acquired_at, heartbeat_at) VALUES (1, ?, ?, ?, ?)')
+      statement(this.db, 'INSERT OR REPLACE INTO sync_lock (id, host, pid, acquired_at, heartbeat_at) VALUES (1, ?, ?, ?, ?)')
         .run(this.options.host, this.options.pid, now, now);
       this.#held = true;
       return { takenOver: holder };
@@ -64,17 +64,17 @@ export class SyncLock {
   /** Keeps the lock fresh during a long run. */
   beat(): void {
     if (!this.#held) return;
-    this.db.prepare('UPDATE sync_lock SET heartbeat_at = ? WHERE id = 1 AND host = ? AND pid = ?').run(nowIso(), this.options.host, this.options.pid);
+    statement(this.db, 'UPDATE sync_lock SET heartbeat_at = ? WHERE id = 1 AND host = ? AND pid = ?').run(nowIso(), this.options.host, this.options.pid);
   }
 
   release(): void {
     if (!this.#held) return;
-    this.db.prepare('DELETE FROM sync_lock WHERE id = 1 AND host = ? AND pid = ?').run(this.options.host, this.options.pid);
+    statement(this.db, 'DELETE FROM sync_lock WHERE id = 1 AND host = ? AND pid = ?').run(this.options.host, this.options.pid);
     this.#held = false;
   }
 
   holder(): LockHolder | null {
-    const row = this.db.prepare('SELECT host, pid, acquired_at AS acquiredAt, heartbeat_at AS heartbeatAt FROM sync_lock WHERE id = 1').get();
+    const row = statement(this.db, 'SELECT host, pid, acquired_at AS acquiredAt, heartbeat_at AS heartbeatAt FROM sync_lock WHERE id = 1').get();
     return (row as unknown as LockHolder | undefined) ?? null;
   }
 

@@ -1,4 +1,4 @@
-import type { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { RunCounts, RunOutcome, SyncPolicy } from '../domain/run.ts';
 
 
@@ -21,25 +21,23 @@ export interface RunFinish extends RunCounts {
 
 /** The RUN rows: one per sync that wrote anything (a dry run writes nothing, not even this). */
 export class RunRepository {
-  private readonly db: DatabaseSync;
+  readonly #start: StatementSync;
+  readonly #finish: StatementSync;
 
   constructor(db: DatabaseSync) {
-    this.db = db;
+    this.#start = db.prepare("INSERT INTO runs (started_at, mode, host, pid, user, version, policy) VALUES (?, 'sync', ?, ?, ?, ?, ?)");
+    this.#finish = db.prepare(
+      `UPDATE runs SET finished_at = ?, outcome = ?, exit_code = ?, sites_ok = ?, sites_failed = ?,
+         created = ?, updated = ?, deleted = ?, skipped = ?, failed = ? WHERE id = ?`,
+    );
   }
 
   start(run: RunStart): number {
-    const result = this.db
-      .prepare("INSERT INTO runs (started_at, mode, host, pid, user, version, policy) VALUES (?, 'sync', ?, ?, ?, ?, ?)")
-      .run(run.startedAt, run.host, run.pid, run.user, run.version, run.policy);
+    const result = this.#start.run(run.startedAt, run.host, run.pid, run.user, run.version, run.policy);
     return Number(result.lastInsertRowid);
   }
 
   finish(id: number, run: RunFinish): void {
-    this.db
-      .prepare(
-        `UPDATE runs SET finished_at = ?, outcome = ?, exit_code = ?, sites_ok = ?, sites_failed = ?,
-           created = ?, updated = ?, deleted = ?, skipped = ?, failed = ? WHERE id = ?`,
-      )
-      .run(run.finishedAt, run.outcome, run.exitCode, run.sitesOk, run.sitesFailed, run.created, run.updated, run.deleted, run.skipped, run.failed, id);
+    this.#finish.run(run.finishedAt, run.outcome, run.exitCode, run.sitesOk, run.sitesFailed, run.created, run.updated, run.deleted, run.skipped, run.failed, id);
   }
 }

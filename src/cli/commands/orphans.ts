@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { hostname } from 'node:os';
 import { DEFAULT_SYNC } from '../../config/types.ts';
 import type { CommandResult } from '../../domain/exit-codes.ts';
+import { orphanDeadline, orphanIsDue } from '../../domain/orphans.ts';
 import type { Store } from '../../store/database.ts';
 import { SyncLock } from '../../store/lock.ts';
 import { OrphanRepository, type OrphanRow } from '../../store/orphans.ts';
@@ -64,8 +65,8 @@ async function orphans(app: App, options: OrphansOptions): Promise<CommandResult
 function replicasGo(orphan: OrphanRow, sync: { orphanGracePeriodMs: number; policy: string }, now: number): string {
   if (orphan.replicas === 0) return '-';
   if (sync.policy !== 'sync') return `held by policy (${sync.policy})`;
-  const due = Date.parse(orphan.orphanedAt) + sync.orphanGracePeriodMs;
-  return due <= now ? 'now' : new Date(due).toISOString();
+  if (orphanIsDue(orphan.orphanedAt, sync.orphanGracePeriodMs, now)) return 'now';
+  return new Date(orphanDeadline(orphan.orphanedAt, sync.orphanGracePeriodMs)).toISOString();
 }
 
 function prune(app: App, store: Store, repo: OrphanRepository, json: boolean): CommandResult {
