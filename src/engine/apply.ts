@@ -141,7 +141,7 @@ async function send(action: Action, ctx: ApplyContext): Promise<Answer> {
 
 function intend(action: Action, ctx: ApplyContext, at: string): void {
   const { record, site } = action;
-  // A create is recovered by identity (sync/observe.ts), so its intent needs no body.
+  // A create is recovered by identity (planner/observe.ts), so its intent needs no body.
   if (action.kind === 'create') ctx.replicas.intendCreate(record.id, site.key, ctx.runId, at);
   else if (action.kind === 'update') ctx.replicas.intendUpdate(record.id, site.key, ctx.runId, JSON.stringify(bodyOf(action)));
   else ctx.replicas.intendDelete(record.id, site.key, ctx.runId);

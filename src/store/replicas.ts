@@ -3,7 +3,7 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite';
 /**
  * The intent protocol of SPEC §4.7 on replica rows: `intend*` is committed before a write
  * request goes out, `settle*` after its outcome. A run killed in between leaves the intent,
- * and the next run's discovery tells what happened (see sync/observe.ts).
+ * and the next run's discovery tells what happened (see planner/observe.ts).
  */
 export class ReplicaRepository {
   readonly #intendCreate: StatementSync;
