@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { buildLegacyDb } from '../legacy/fixture.ts';
+import { runCli } from '../support/cli.ts';
+import { tempDir } from '../support/tmp.ts';
+
+const HOOK = fileURLToPath(new URL('./module-trace.mjs', import.meta.url));
+
+/** The modules of src/ that one run of the CLI loads. */
+async function modulesLoaded(args: string[], dir: string): Promise<{ code: number | null; modules: string[] }> {
+  const trace = join(dir, `trace-${Math.random().toString(36).slice(2)}.txt`);
+  const result = await runCli(args, { env: { NODE_OPTIONS: `--import ${HOOK}`, DNSSYNC_TRACE_MODULES: trace } });
+  return { code: result.code, modules: readFileSync(trace, 'utf8').split('\n').filter(Boolean) };
+}
+
+const under = (modules: string[], folder: string) => modules.filter((m) => m.startsWith(`src/${folder}/`));
+
+describe('architecture: what a command loads', () => {
+  const dir = tempDir('lazy-');
+
+  it('history on a dnssync database loads neither the legacy conversion, nor repair, nor the sync engine', async () => {
+    const db = join(dir, 'dnssync.db');
+    assert.equal((await runCli(['migrate', '--db', db])).code, 0);
+    const { code, modules } = await modulesLoaded(['history', '--db', db, '--record', 'nas.lan'], dir);
+    assert.equal(code, 0);
+    assert.ok(modules.includes('src/store/history.ts'), 'the trace sees the modules it loads');
+    // engine/version.ts is only the version string, which every command can print.
+    const loaded = modules.filter((m) => m !== 'src/engine/version.ts');
+    for (const folder of ['legacy', 'repair', 'engine', 'planner', 'unifi']) assert.deepEqual(under(loaded, folder), [], folder);
+  });
+
+  it('the legacy conversion is loaded when a legacy database is met (history converts it in place), and not after', async () => {
+    const legacy = buildLegacyDb(join(dir, 'dns_sync.db'), { home: '127.0.0.1:41234', office: 'LOCALHOST:41235' });
+    const first = await modulesLoaded(['history', '--db', legacy.path], dir);
+    assert.equal(first.code, 0);
+    assert.ok(first.modules.includes('src/legacy/in-place.ts'));
+    const second = await modulesLoaded(['history', '--db', legacy.path], dir);
+    assert.equal(second.code, 0);
+    assert.deepEqual(under(second.modules, 'legacy'), []);
+  });
+});
