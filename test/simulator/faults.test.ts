@@ -40,6 +40,13 @@ describe('fault modes', () => {
     assert.equal(sim.requests({ controller: 'alpha' }).at(-1)?.fault, null, 'slow does not change the answer');
   });
 
+  test('a fault with count 1 behind slow is taken by one request only, even when several arrive during the delay', async () => {
+    sim.setFault({ controller: 'alpha' }, [{ kind: 'slow', delayMs: 200 }, { kind: 'status', status: 503, count: 1 }]);
+    const answers = await Promise.all([1, 2, 3, 4].map(() => call(alpha, 'GET', '/v1/info')));
+    assert.deepEqual(answers.map((a) => a.status).sort(), [200, 200, 200, 503]);
+    assert.deepEqual(sim.faults({ controller: 'alpha' }), [{ kind: 'slow', delayMs: 200 }], 'the status fault is used up');
+  });
+
   test('rateLimit answers 429 with Retry-After for the next K requests', async () => {
     sim.setFault({ controller: 'alpha' }, { kind: 'rateLimit', retryAfter: 7, count: 2 });
     for (let i = 0; i < 2; i++) {
