@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { RecordType } from './policy.ts';
-import type { DnsPolicy, DnsPolicyBody } from './policy.ts';
+import { TTL_TYPES, type DnsPolicy, type DnsPolicyBody } from './policy.ts';
 
 /**
  * A DNS record by identity (SPEC §4.2): `(type, domain, target)` in canonical form, and the
@@ -87,14 +87,23 @@ export function recordOf(policy: DnsPolicyBody): DnsRecord | null {
 }
 
 export function attributesOf(policy: DnsPolicyBody): Attributes {
-  return policy.ttlSeconds === undefined ? { enabled: policy.enabled } : { enabled: policy.enabled, ttlSeconds: policy.ttlSeconds };
+  return policy.ttlSeconds === undefined || !hasTtl(policy.type) ? { enabled: policy.enabled } : { enabled: policy.enabled, ttlSeconds: policy.ttlSeconds };
 }
 
 export function sameAttributes(a: Attributes, b: Attributes): boolean {
   return a.enabled === b.enabled && a.ttlSeconds === b.ttlSeconds;
 }
 
-/** The body that creates (or updates) `record` with `attributes`: only fields of its type. */
+/**
+ * The body that creates (or updates) `record` with `attributes`: only fields of its type. Network
+ * 10.5.67 refuses `ttlSeconds` on MX, TXT and SRV as an unknown property (captured), whatever the
+ * attributes carry (a legacy or older origin may have one).
+ */
 export function policyBody(record: DnsRecord, attributes: Attributes): DnsPolicyBody {
+  if (attributes.ttlSeconds !== undefined && !hasTtl(record.type)) return { ...record.fields, enabled: attributes.enabled } as DnsPolicyBody;
   return { ...record.fields, ...attributes } as DnsPolicyBody;
+}
+
+function hasTtl(type: string): boolean {
+  return (TTL_TYPES as readonly string[]).includes(type);
 }

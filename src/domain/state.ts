@@ -44,6 +44,8 @@ export interface SiteSnapshot {
   policies: LivePolicy[];
   /** Domains of every other policy at the site (other origins, FORWARD_DOMAIN): CNAMEs may not go there. */
   otherDomains: ReadonlySet<string>;
+  /** Records the site serves through a policy that is not USER_DEFINED, with that origin (SYSTEM_DEFINED …): never created there. */
+  served: ReadonlyMap<string, string>;
   /** Client-derived A records: this site is their origin, though no policy holds them. */
   derived: Array<{ record: DnsRecord; attributes: Attributes }>;
 }

@@ -7,6 +7,7 @@ import type { LivePolicy } from '../domain/state.ts';
 export interface SiteContent {
   policies: LivePolicy[];
   otherDomains: Set<string>;
+  served: Map<string, string>;
   derived: Array<{ record: DnsRecord; attributes: Attributes }>;
 }
 
@@ -47,12 +48,18 @@ export function siteContent(
   clientRecords: ControllerConfig['clients'],
   catalogue: RecordCatalogue,
 ): SiteContent {
-  const content: SiteContent = { policies: [], otherDomains: new Set(), derived: [] };
+  const content: SiteContent = { policies: [], otherDomains: new Set(), served: new Map(), derived: [] };
   for (const policy of policies) {
     const origin = policy.metadata?.origin;
-    const record = origin === undefined || origin === 'USER_DEFINED' ? catalogue.ofPolicy(policy) : null;
-    if (record) content.policies.push({ policyId: policy.id, record, attributes: attributesOf(policy) });
-    else content.otherDomains.add(canonicalDomain(policy.domain));
+    const user = origin === undefined || origin === 'USER_DEFINED';
+    const record = catalogue.ofPolicy(policy);
+    if (record && user) {
+      content.policies.push({ policyId: policy.id, record, attributes: attributesOf(policy) });
+      continue;
+    }
+    content.otherDomains.add(canonicalDomain(policy.domain));
+    // The controller serves it already (and refuses a duplicate create since 10.2.105).
+    if (record) content.served.set(record.id, origin!);
   }
   if (clientRecords.enabled) {
     for (const client of clients) {

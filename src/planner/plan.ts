@@ -1,5 +1,6 @@
 import type { SyncPolicy } from '../domain/run.ts';
 import { orphanIsDue } from '../domain/orphans.ts';
+import { unwritableReason } from '../domain/writable.ts';
 import type { DnsPolicyBody } from '../domain/policy.ts';
 import { policyBody, sameAttributes, type Attributes, type DnsRecord } from '../domain/record.ts';
 import type { KnownOrigin, SiteRef } from '../domain/state.ts';
@@ -128,7 +129,8 @@ function planSite(
   for (const [recordId, record] of desired) {
     if (site.replicas.has(recordId)) continue;
     conflicts ??= conflictFinder(site, desired, deleting, disputed);
-    const conflict = conflicts(record);
+    const servedAs = snapshot.served.get(recordId);
+    const conflict = servedAs ? `served at ${snapshot.site.name} as ${servedAs}` : (unwritableReason(record) ?? conflicts(record));
     if (conflict) {
       skips.push({ kind: 'skip', site: snapshot.site, record, reason: conflict });
       continue;

@@ -67,6 +67,7 @@ function entry(site: SiteRef, status: SiteSnapshot['status'], recordTypes: reado
       recordTypes,
       policies: content?.policies ?? [],
       otherDomains: content?.otherDomains ?? new Set(),
+      served: content?.served ?? new Map(),
       derived: content?.derived ?? [],
     },
   };

@@ -123,6 +123,7 @@ describe('siteContent', () => {
       const content = siteContent([forward, bare], [], noClients, new RecordCatalogue());
       assert.deepEqual(content.policies, []);
       assert.deepEqual([...content.otherDomains].sort(), ['corp.example', 'other.example']);
+      assert.equal(content.served.size, 0);
     });
 
     it('keeps every considered policy, its attributes as the site has them, in order', () => {
@@ -142,11 +143,14 @@ describe('siteContent', () => {
         ],
       );
       assert.deepEqual([...content.otherDomains], ['sys.lan']);
+      // Served already: a create of the same record there would be a duplicate (record-already-exists).
+      assert.deepEqual([...content.served.values()], ['SYSTEM_DEFINED']);
+      assert.equal([...content.served.keys()][0], recordOf({ type: 'A_RECORD', enabled: true, domain: 'sys.lan', ipv4Address: '10.0.0.2' })!.id);
     });
 
     it('gives an empty content for an empty site', () => {
       const content = siteContent([], [client('x', '10.0.0.1')], noClients, new RecordCatalogue());
-      assert.deepEqual(content, { policies: [], otherDomains: new Set(), derived: [] });
+      assert.deepEqual(content, { policies: [], otherDomains: new Set(), served: new Map(), derived: [] });
     });
   });
 

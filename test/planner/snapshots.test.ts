@@ -23,6 +23,7 @@ const body = A('web.lan', '10.0.0.5', { ttlSeconds: 60 });
 const content: SiteContent = {
   policies: [{ policyId: 'p1', record: rec(body), attributes: attributesOf(body) }],
   otherDomains: new Set(['fwd.lan']),
+  served: new Map(),
   derived: [{ record: rec(A('laptop.home.arpa', '10.0.0.9')), attributes: { enabled: true, ttlSeconds: 0 } }],
 };
 
@@ -40,7 +41,7 @@ function controllers(): ControllerSites[] {
         listed(1, 'Alpha', 'discovered', { content }),
         listed(2, 'Beta', 'failed', { error: 'HTTP 500 on /dns/policies' }),
         listed(3, 'Gamma', 'excluded'),
-        listed(4, 'Delta', 'discovered', { content: { policies: [], otherDomains: new Set(), derived: [] } }),
+        listed(4, 'Delta', 'discovered', { content: { policies: [], otherDomains: new Set(), served: new Map(), derived: [] } }),
       ],
       unlisted: [{ key: 5, uuid: uuid(5) }],
     },

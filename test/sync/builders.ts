@@ -28,7 +28,7 @@ const DEFAULT_TYPES: RecordType[] = ['A_RECORD', 'AAAA_RECORD', 'CNAME_RECORD'];
 export function snap(
   ref: SiteRef,
   policies: Array<[policyId: string, body: DnsPolicyBody]>,
-  options: { status?: SiteStatus; writable?: boolean; types?: RecordType[]; otherDomains?: string[]; derived?: DnsPolicyBody[] } = {},
+  options: { status?: SiteStatus; writable?: boolean; types?: RecordType[]; otherDomains?: string[]; served?: Array<[body: DnsPolicyBody, origin: string]>; derived?: DnsPolicyBody[] } = {},
 ): SiteSnapshot {
   const status = options.status ?? 'discovered';
   return {
@@ -37,7 +37,8 @@ export function snap(
     writable: options.writable ?? status === 'discovered',
     recordTypes: options.types ?? DEFAULT_TYPES,
     policies: policies.map(([policyId, body]): LivePolicy => ({ policyId, record: rec(body), attributes: attributesOf(body) })),
-    otherDomains: new Set(options.otherDomains ?? []),
+    otherDomains: new Set([...(options.otherDomains ?? []), ...(options.served ?? []).map(([body]) => rec(body).domain)]),
+    served: new Map((options.served ?? []).map(([body, origin]) => [rec(body).id, origin])),
     derived: (options.derived ?? []).map((body) => ({ record: rec(body), attributes: attributesOf(body) })),
   };
 }

@@ -250,3 +250,50 @@ describe('planner: crash recovery', () => {
     assert.deepEqual(actions(r), []);
   });
 });
+
+describe('planner: what the controller would refuse is never sent', () => {
+  it('counts a record the site serves through a SYSTEM_DEFINED, DERIVED or ORCHESTRATED policy as present: a skip naming it', () => {
+    for (const origin of ['SYSTEM_DEFINED', 'DERIVED', 'ORCHESTRATED']) {
+      const r = run([snap(s1, [['p1', web]]), snap(s2, [], { served: [[web, origin]] })], known({ sites }));
+      assert.deepEqual(actions(r), [`beta skip A_RECORD web.lan 10.0.0.5 (served at beta as ${origin})`], origin);
+      assert.deepEqual(changes(r), ['record.add web.lan 10.0.0.5', 'origin.add web.lan 10.0.0.5 @1'], 'the served copy is no origin');
+    }
+  });
+
+  it('skips names that cannot be written: empty once canonical, longer than 127 characters, a wildcard CNAME', () => {
+    const long = `${'a'.repeat(120)}.lan.lan`;
+    const r = run([snap(s1, [['p1', A('.', '10.0.0.1')], ['p2', A(long, '10.0.0.2')], ['p3', CNAME('*.lab.lan', 'web.lan')], ['p4', A('*.lab.lan', '10.0.0.4')]]), snap(s2, [])], known({ sites }));
+    assert.deepEqual(actions(r), [
+      'beta create A_RECORD *.lab.lan 10.0.0.4',
+      'beta skip A_RECORD  10.0.0.1 (the name is empty once canonical)',
+      'beta skip CNAME_RECORD *.lab.lan web.lan (the controller refuses a wildcard CNAME)',
+      `beta skip A_RECORD ${long} 10.0.0.2 (the name is longer than the 127 characters the API accepts)`,
+    ]);
+  });
+
+  it('skips TXT text the controller refuses: a comma outside quotes, a stray quote, more than four 255-character strings', () => {
+    const txt = (text: string) => ({ type: 'TXT_RECORD' as const, enabled: true, domain: 't.lan', text });
+    const cases: Array<[string, string | null]> = [
+      ['v=spf1 -all', null],
+      ['"a, b" "c"', null],
+      ['a, b', 'a comma outside double quotes'],
+      ['say "hi"', 'incorrectly quoted'],
+      ['"a" b "c"', 'incorrectly quoted'],
+      ['x'.repeat(1020), null],
+      ['x'.repeat(1021), 'more than 4 strings of 255 characters'],
+      [`"${'y'.repeat(256)}"`, 'a string longer than 255 characters'],
+    ];
+    for (const [text, refusal] of cases) {
+      const r = run([snap(s1, [['p1', txt(text)]], { types: ['TXT_RECORD'] }), snap(s2, [], { types: ['TXT_RECORD'] })], known({ sites }));
+      const beta = at(r, 'beta')[0];
+      if (refusal === null) assert.equal(beta?.kind, 'create', text);
+      else assert.equal(beta?.reason, `the controller refuses its TXT text: ${refusal}`, text);
+    }
+  });
+
+  it('sends no ttlSeconds in an MX, TXT or SRV body, whatever the origin carried', () => {
+    const mx = { type: 'MX_RECORD' as const, enabled: true, domain: 'm.lan', mailServerDomain: 'mail.lan', priority: 10, ttlSeconds: 300 };
+    const r = run([snap(s1, [['p1', mx]], { types: ['MX_RECORD'] }), snap(s2, [], { types: ['MX_RECORD'] })], known({ sites }));
+    assert.deepEqual(bodyOf(at(r, 'beta')[0]!), { type: 'MX_RECORD', domain: 'm.lan', mailServerDomain: 'mail.lan', priority: 10, enabled: true });
+  });
+});
