@@ -109,9 +109,12 @@ describe('siteContent', () => {
           assert.equal(live!.record.target, '10.0.0.1');
           assert.deepEqual(live!.attributes, { enabled: true, ttlSeconds: 60 });
           assert.deepEqual([...content.otherDomains], []);
+          assert.equal(content.served.size, 0);
         } else {
           assert.deepEqual(content.policies, []);
           assert.deepEqual([...content.otherDomains], ['host.lan']);
+          // The site serves the record already, through a policy of that origin.
+          assert.deepEqual([...content.served], [[recordId('A_RECORD', 'host.lan', '10.0.0.1'), metadata!.origin]]);
         }
         assert.deepEqual(content.derived, []);
       });

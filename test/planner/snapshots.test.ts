@@ -22,8 +22,8 @@ const listed = (key: number, name: string, status: Listed['status'], extra: Part
 const body = A('web.lan', '10.0.0.5', { ttlSeconds: 60 });
 const content: SiteContent = {
   policies: [{ policyId: 'p1', record: rec(body), attributes: attributesOf(body) }],
-  otherDomains: new Set(['fwd.lan']),
-  served: new Map(),
+  otherDomains: new Set(['fwd.lan', 'gw.lan']),
+  served: new Map([[rec(A('gw.lan', '10.0.0.1')).id, 'SYSTEM_DEFINED']]),
   derived: [{ record: rec(A('laptop.home.arpa', '10.0.0.9')), attributes: { enabled: true, ttlSeconds: 0 } }],
 };
 
@@ -96,10 +96,12 @@ describe('snapshotsOf: one entry per site', () => {
     const alpha = entries[0]!.snapshot;
     assert.equal(alpha.policies, content.policies);
     assert.equal(alpha.otherDomains, content.otherDomains);
+    assert.equal(alpha.served, content.served);
     assert.equal(alpha.derived, content.derived);
     for (const e of entries.slice(1)) {
       assert.deepEqual(e.snapshot.policies, [], `${e.site.key}`);
       assert.deepEqual([...e.snapshot.otherDomains], [], `${e.site.key}`);
+      assert.deepEqual([...e.snapshot.served], [], `${e.site.key}`);
       assert.deepEqual(e.snapshot.derived, [], `${e.site.key}`);
     }
   });
