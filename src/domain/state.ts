@@ -85,7 +85,8 @@ export type Change =
   | { op: 'record.add'; record: DnsRecord; at: string }
   | { op: 'origin.add'; record: DnsRecord; siteKey: number; origin: KnownOrigin }
   | { op: 'origin.update'; record: DnsRecord; siteKey: number; origin: KnownOrigin }
-  | { op: 'origin.remove'; record: DnsRecord; siteKey: number }
+  /** `status`: how the site took part — an origin ends because the policy is gone (discovered), or the site is gone or excluded. */
+  | { op: 'origin.remove'; record: DnsRecord; siteKey: number; status: SiteStatus }
   | { op: 'record.orphan'; record: DnsRecord; at: string; lastOriginSite: number | null }
   | { op: 'record.restore'; record: DnsRecord }
   /** A replica's policy id learnt by identity: after a crash mid-create (event CREATED), or from a legacy import. */

@@ -7,7 +7,8 @@ import { recordFilter } from '../planner/filters.ts';
 import { observe } from '../planner/observe.ts';
 import { decideOutcome } from '../planner/outcome.ts';
 import { plan as makePlan, type Plan } from '../planner/plan.ts';
-import { snapshotsOf } from '../planner/snapshots.ts';
+import { failedEntry, snapshotsOf } from '../planner/snapshots.ts';
+import { absenceClaims } from '../planner/absence.ts';
 import { optimize, prepareForBulkWrites, type Store } from '../store/database.ts';
 import { EventWriter } from '../store/events.ts';
 import { SyncLock, type LockHolder } from '../store/lock.ts';
@@ -16,12 +17,13 @@ import { RunRepository } from '../store/runs.ts';
 import { SiteRepository } from '../store/sites.ts';
 import { StateRepository } from '../store/state.ts';
 import { immediateTransaction } from '../store/transaction.ts';
+import { confirmAbsence, type PolicyReader } from './absence.ts';
 import { applyPlan, resultOf, type Applied, type WriteClient } from './apply.ts';
 import { discoverController, type DiscoveryClient } from './discover.ts';
 import { keySites } from './sites.ts';
 import { VERSION } from './version.ts';
 
-export type SyncClient = DiscoveryClient & WriteClient & { close(): Promise<void> };
+export type SyncClient = DiscoveryClient & PolicyReader & WriteClient & { close(): Promise<void> };
 
 export interface SyncOptions {
   config: Config;
@@ -90,7 +92,7 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
 
     const sitesRepo = store ? new SiteRepository(store.db) : null;
     const keyed = () => keySites(discoveries, options.config, sitesRepo, writing, startedAt);
-    const snapshots = snapshotsOf(writing ? immediateTransaction(db!, keyed) : keyed(), options.sites);
+    let snapshots = snapshotsOf(writing ? immediateTransaction(db!, keyed) : keyed(), options.sites);
 
     const siteRefs = new Map(sitesRepo?.all() ?? []);
     for (const s of snapshots) siteRefs.set(s.site.key, s.site);
@@ -99,12 +101,22 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
     const known: KnownState = state?.load(siteRefs, discovered) ?? { records: new Map(), origins: new Map(), replicas: new Map(), sites: siteRefs };
     const passes = recordFilter(options.config.sync);
     const now = new Date();
-    const observation = observe({ snapshots: snapshots.map((s) => s.snapshot), known, passes, now: now.toISOString() });
+    const observeAll = () => observe({ snapshots: snapshots.map((s) => s.snapshot), known, passes, now: now.toISOString() });
+    let observation = observeAll();
+    const claims = absenceClaims(observation, known);
+    if (claims.length > 0) {
+      const untrusted = await confirmAbsence(claims, (claim) => clients.get(claim.site.controller)!, options.config.sync.concurrency);
+      if (untrusted.size > 0) {
+        snapshots = snapshots.map((s) => (untrusted.has(s.site.key) ? failedEntry(s, untrusted.get(s.site.key)!) : s));
+        observation = observeAll();
+      }
+    }
     const plan = makePlan(observation, { ...options.config.sync, passes, sites: siteRefs, now });
-    if (writing) immediateTransaction(db!, () => state!.record(observation.changes, runId!, now.toISOString()));
+    const refused = plan.refusals.length > 0 && !options.force;
+    // A refused run records nothing it observed either: a loss it refused must be seen again next run.
+    if (writing && !refused) immediateTransaction(db!, () => state!.record(observation.changes, runId!, now.toISOString()));
 
     const changesPlanned = plan.sites.some((s) => s.actions.some((a) => a.kind !== 'skip'));
-    const refused = plan.refusals.length > 0 && !options.force;
     const drift = options.failOnChanges && changesPlanned;
     let applied: Applied | null = null;
     if (writing && !refused && !drift) {

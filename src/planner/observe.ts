@@ -56,7 +56,7 @@ export function observe({ snapshots, known, passes, now }: ObserveInput): Observ
     if (snapshot.status !== 'discovered') {
       for (const recordId of originsBySite.get(siteKey) ?? []) {
         origins.get(recordId)!.delete(siteKey);
-        changes.push({ op: 'origin.remove', record: records.get(recordId)!.record, siteKey });
+        changes.push({ op: 'origin.remove', record: records.get(recordId)!.record, siteKey, status: snapshot.status });
       }
       continue;
     }
@@ -82,7 +82,7 @@ export function observe({ snapshots, known, passes, now }: ObserveInput): Observ
     for (const recordId of originsBySite.get(siteKey) ?? []) {
       if (current.has(recordId)) continue;
       origins.get(recordId)!.delete(siteKey);
-      changes.push({ op: 'origin.remove', record: records.get(recordId)!.record, siteKey });
+      changes.push({ op: 'origin.remove', record: records.get(recordId)!.record, siteKey, status: 'discovered' });
     }
   }
 

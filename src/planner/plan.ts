@@ -27,11 +27,17 @@ export interface SitePlan {
   replicas: number;
 }
 
-/** A site where the run would delete more of our replicas than sync.maxDeletePercent allows. */
+/**
+ * A site where the run would cross sync.maxDeletePercent: delete more of our replicas there, or
+ * end more of the origins the site holds (the signature of a listing that left policies out).
+ */
 export interface Refusal {
   site: SiteRef;
-  deletes: number;
-  replicas: number;
+  limit: 'deletes' | 'origins';
+  /** Replicas it would delete, or origins it would end. */
+  count: number;
+  /** Replicas, or origins, the site held before the run. */
+  of: number;
 }
 
 export interface Plan {
@@ -77,11 +83,29 @@ export function plan(observation: Observation, options: PlanOptions): Plan {
     const sitePlan = planSite(site, observation, options, winner, disputed);
     sites.push(sitePlan);
     const deletes = sitePlan.actions.filter((a) => a.kind === 'delete').length;
-    if (sitePlan.replicas >= DELETE_LIMIT_FLOOR && deletes * 100 > options.maxDeletePercent * sitePlan.replicas) {
-      refusals.push({ site: site.snapshot.site, deletes, replicas: sitePlan.replicas });
-    }
+    if (overLimit(deletes, sitePlan.replicas, options)) refusals.push({ site: site.snapshot.site, limit: 'deletes', count: deletes, of: sitePlan.replicas });
   }
-  return { sites, refusals };
+  return { sites, refusals: [...refusals, ...originLosses(observation, options)] };
+}
+
+function overLimit(count: number, of: number, options: PlanOptions): boolean {
+  return of >= DELETE_LIMIT_FLOOR && count * 100 > options.maxDeletePercent * of;
+}
+
+/** Sites that would lose more of their origins than the limit at once; a site excluded by the config loses them by choice. */
+function originLosses(observation: Observation, options: PlanOptions): Refusal[] {
+  const lost = new Map<number, number>();
+  for (const c of observation.changes) if (c.op === 'origin.remove' && c.status !== 'excluded') lost.set(c.siteKey, (lost.get(c.siteKey) ?? 0) + 1);
+  if (lost.size === 0) return [];
+  const kept = new Map<number, number>();
+  for (const bySite of observation.origins.values()) for (const siteKey of bySite.keys()) if (lost.has(siteKey)) kept.set(siteKey, (kept.get(siteKey) ?? 0) + 1);
+  const refusals: Refusal[] = [];
+  for (const [siteKey, count] of lost) {
+    const of = count + (kept.get(siteKey) ?? 0);
+    const site = options.sites.get(siteKey);
+    if (site && overLimit(count, of, options)) refusals.push({ site, limit: 'origins', count, of });
+  }
+  return refusals;
 }
 
 function planSite(

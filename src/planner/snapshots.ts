@@ -86,3 +86,8 @@ function markWritable(entries: SnapshotEntry[], chosen: string[]): void {
   const unknown = [...wanted].filter((w) => !matched.has(w));
   if (unknown.length > 0) throw new UsageError(`--site ${unknown.join(', ')}: no such site on any controller`);
 }
+
+/** The entry of a site whose listing cannot be trusted this run: failed, so it keeps its origins and gets no write. */
+export function failedEntry(entry: SnapshotEntry, error: string): SnapshotEntry {
+  return { ...entry, status: 'failed', error, snapshot: { ...entry.snapshot, status: 'failed', writable: false, policies: [], derived: [] } };
+}

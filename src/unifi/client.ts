@@ -1,6 +1,7 @@
 // The UniFi Network Integration API client dnssync uses: one per controller.
 import type { ControllerConfig } from '../config/types.ts';
 import { policyBody } from './body.ts';
+import { UnifiError } from './errors.ts';
 import { readAll } from './paging.ts';
 import { Transport } from './transport.ts';
 import type { TransportOptions, TransportStats } from './transport.ts';
@@ -37,6 +38,18 @@ export class UnifiClient {
   /** Every policy of the site, of every type and origin, as the controller returns them (validated). */
   policies(siteId: string): Promise<DnsPolicy[]> {
     return readAll(this.transport, { path: policiesPath(siteId), siteId, noun: 'policy', check: checkPolicy });
+  }
+
+  /** One policy by id (validated), or null when the controller answers 404: an absence confirmed. */
+  async policy(siteId: string, policyId: string): Promise<DnsPolicy | null> {
+    const req = { method: 'GET', path: `${policiesPath(siteId)}/${enc(policyId)}`, siteId, expect: [200], json: true } as const;
+    try {
+      const body = await this.transport.call(req);
+      return this.checked(req, () => checkPolicy(body, 'policy'));
+    } catch (error) {
+      if (error instanceof UnifiError && error.status === 404) return null;
+      throw error;
+    }
   }
 
   clients(siteId: string): Promise<Client[]> {

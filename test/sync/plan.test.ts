@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { absenceClaims } from '../../src/planner/absence.ts';
 import { bodyOf } from '../../src/planner/plan.ts';
 import { A, AAAA, actions, at, changes, CNAME, known, minutesAgo, run, site, snap } from './builders.ts';
 
@@ -142,7 +143,7 @@ describe('planner: policies and the delete limit', () => {
   it('refuses a run that would delete more than maxDeletePercent of the replicas at a site with 10 or more', () => {
     // Orphans: all 10 replicas would go.
     const r = run([snap(s2, live(10))], state());
-    assert.deepEqual(r.plan.refusals.map((x) => [x.site.name, x.deletes, x.replicas]), [['beta', 10, 10]]);
+    assert.deepEqual(r.plan.refusals.map((x) => [x.site.name, x.limit, x.count, x.of]), [['beta', 'deletes', 10, 10]]);
   });
 
   it('allows exactly the limit, and ignores sites under 10 replicas', () => {
@@ -295,5 +296,32 @@ describe('planner: what the controller would refuse is never sent', () => {
     const mx = { type: 'MX_RECORD' as const, enabled: true, domain: 'm.lan', mailServerDomain: 'mail.lan', priority: 10, ttlSeconds: 300 };
     const r = run([snap(s1, [['p1', mx]], { types: ['MX_RECORD'] }), snap(s2, [], { types: ['MX_RECORD'] })], known({ sites }));
     assert.deepEqual(bodyOf(at(r, 'beta')[0]!), { type: 'MX_RECORD', domain: 'm.lan', mailServerDomain: 'mail.lan', priority: 10, enabled: true });
+  });
+});
+
+describe('planner: absence is a claim, and mass loss is refused', () => {
+  const many = Array.from({ length: 10 }, (_, i) => A(`h${i}.lan`, `10.0.1.${i}`));
+
+  it('claims absence for a known origin or replica missing from its listing, never for one still listed under another identity', () => {
+    const edited = A('web.lan', '10.0.0.6');
+    const state = known({ sites, origins: [[web, 1], [A('gone.lan', '10.0.0.7'), 1]], replicas: [[web, 2, 'r2'], [A('x.lan', '10.0.0.8'), 2, 'r-x']] });
+    // alpha: web.lan's origin policy edited (same id, new address); gone.lan missing. beta: replica r-x missing.
+    const r = run([snap(s1, [['native-1-web.lan', edited]]), snap(s2, [['r2', web]])], state);
+    const claims = absenceClaims(r.observation, state).map((c) => `${c.site.name} ${c.decides} ${c.policyId} ${c.record.domain}`);
+    assert.deepEqual(claims.sort(), ['alpha origin native-1-gone.lan gone.lan', 'beta replica r-x x.lan']);
+    assert.deepEqual(absenceClaims(run([snap(s1, [['native-1-web.lan', web]]), snap(s2, [['r2', web]])], known({ sites, origins: [[web, 1]], replicas: [[web, 2, 'r2']] })).observation, state), []);
+  });
+
+  it('refuses a run that would end more than maxDeletePercent of the origins a site holds (10 or more); an excluded site is not counted', () => {
+    const state = known({ sites, origins: many.map((b) => [b, 1] as [typeof b, number]) });
+    const kept = many.slice(0, 6).map((b, i): [string, typeof b] => [`native-1-h${i}.lan`, b]);
+    const lossy = run([snap(s1, kept), snap(s2, [])], state);
+    assert.deepEqual(lossy.plan.refusals.map((x) => [x.site.name, x.limit, x.count, x.of]), [['alpha', 'origins', 4, 10]]);
+    const fine = run([snap(s1, many.slice(0, 7).map((b, i): [string, typeof b] => [`native-1-h${i}.lan`, b])), snap(s2, [])], state);
+    assert.deepEqual(fine.plan.refusals, []);
+    const excluded = run([snap(s1, [], { status: 'excluded' }), snap(s2, [])], state);
+    assert.deepEqual(excluded.plan.refusals, []);
+    const gone = run([snap(s1, [], { status: 'gone' }), snap(s2, [])], state);
+    assert.deepEqual(gone.plan.refusals.map((x) => [x.limit, x.count, x.of]), [['origins', 10, 10]]);
   });
 });

@@ -38,7 +38,7 @@ export function syncReportJson(report: SyncReport): unknown {
         }),
       };
     }),
-    refusals: report.plan.refusals.map((r) => ({ controller: r.site.controllerName, site: r.site.name, deletes: r.deletes, replicas: r.replicas })),
+    refusals: report.plan.refusals.map((r) => ({ controller: r.site.controllerName, site: r.site.name, limit: r.limit, count: r.count, of: r.of })),
   };
 }
 
@@ -80,9 +80,11 @@ export function renderSyncReport(report: SyncReport, output: Output): void {
     if (rows.length > shown) output.line(style.gray(`… and ${rows.length - shown} more at this site (all of them with --json)`));
   }
   for (const r of report.plan.refusals) {
-    output.line(
-      style.red(`${r.site.controllerName} / ${r.site.name}: would delete ${r.deletes} of ${r.replicas} replicas, over sync.maxDeletePercent`),
-    );
+    const what =
+      r.limit === 'deletes'
+        ? `would delete ${r.count} of ${r.of} replicas`
+        : `would lose ${r.count} of its ${r.of} origins at once (a listing that left policies out looks like this)`;
+    output.line(style.red(`${r.site.controllerName} / ${r.site.name}: ${what}, over sync.maxDeletePercent`));
   }
   const { created, updated, deleted, skipped, failed } = report.counts;
   output.line(`created ${created}, updated ${updated}, deleted ${deleted}, skipped ${skipped}, failed ${failed}`);
