@@ -6,6 +6,7 @@ import { closeSync, openSync, unlinkSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import { DatabaseError } from '../domain/errors.ts';
 import { applyPending, knownMigrations, type Migration } from '../store/migrations.ts';
+import { isBusy } from '../store/sqlite-errors.ts';
 import { convertLegacy } from './convert.ts';
 import { readLegacy } from './read.ts';
 import { incomplete } from './refuse.ts';
@@ -26,7 +27,6 @@ export interface InPlaceOptions {
   beforeCommit?: () => void;
 }
 
-const SQLITE_BUSY = 5;
 const ATTEMPTS = 3;
 
 /**
@@ -55,7 +55,7 @@ export function convertInPlace(db: DatabaseSync, path: string, options: InPlaceO
     } catch (error) {
       if (db.isTransaction) db.exec('ROLLBACK');
       removeQuietly(backup);
-      if (((error as { errcode?: number }).errcode ?? 0) % 256 === SQLITE_BUSY || error instanceof DatabaseError) throw error;
+      if (isBusy(error) || error instanceof DatabaseError) throw error;
       throw new DatabaseError(
         `cannot convert the legacy database ${path} (${(error as Error).message}); it was left as it was`,
         path,
@@ -163,7 +163,7 @@ function writeBackup(db: DatabaseSync, path: string, at: string): string {
     db.prepare('VACUUM INTO ?').run(target);
   } catch (error) {
     removeQuietly(target);
-    if (((error as { errcode?: number }).errcode ?? 0) % 256 === SQLITE_BUSY) throw error;
+    if (isBusy(error)) throw error;
     throw new DatabaseError(`cannot write the backup copy ${target} (${(error as Error).message}); the legacy database ${path} was not converted`, path);
   }
   return target;

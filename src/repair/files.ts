@@ -35,13 +35,3 @@ export function writeBackup(db: DatabaseSync, dbPath: string, now: Date): string
   }
   return path;
 }
-
-const SQLITE_CORRUPT = 11;
-const SQLITE_NOTADB = 26;
-
-/** SQLite says the file is damaged (or not a database at all). */
-export function isCorruption(error: unknown): boolean {
-  if ((error as { code?: string }).code !== 'ERR_SQLITE_ERROR') return false;
-  const primary = ((error as { errcode?: number }).errcode ?? 0) & 0xff;
-  return primary === SQLITE_CORRUPT || primary === SQLITE_NOTADB;
-}

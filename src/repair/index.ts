@@ -1,14 +1,15 @@
 import { existsSync, rmSync, statSync } from 'node:fs';
-import { fileHeader, SQLITE_HEADER } from '../store/sqlite-file.ts';
 import { DatabaseSync } from 'node:sqlite';
 import { DatabaseError } from '../domain/errors.ts';
 import { BUSY_TIMEOUT_MS, toDatabaseError } from '../store/database.ts';
+import { fileHeader, SQLITE_HEADER } from '../store/sqlite-file.ts';
+import { isCorruption } from '../store/sqlite-errors.ts';
 import { legacyShape } from '../legacy/index.ts';
 import { appliedMigrations, knownMigrations, latestVersion } from '../store/migrations.ts';
 import { assertNoLiveSync } from './checks/crash.ts';
 import type { Issue, LockIdentity } from './checks/issue.ts';
 import { corrupt, notSqlite } from './damaged.ts';
-import { isCorruption, writeBackup } from './files.ts';
+import { writeBackup } from './files.ts';
 import { applyFixes, blank, finding, findAll, now, settle, type Mode, type Result } from './run.ts';
 import type { RepairReport, SchemaState } from './types.ts';
 

@@ -5,6 +5,7 @@ import { DatabaseError } from '../domain/errors.ts';
 import { hasSqliteHeader } from './sqlite-file.ts';
 import { convertInPlace, refuseLegacy, type LegacySummary } from '../legacy/index.ts';
 import { applyPending, checkCompatible, type Migration } from './migrations.ts';
+import { SQLITE_BUSY, SQLITE_CORRUPT, SQLITE_NOTADB } from './sqlite-errors.ts';
 
 export const BUSY_TIMEOUT_MS = 5000;
 
@@ -96,10 +97,6 @@ function handleLegacy(db: DatabaseSync, path: string, options: OpenOptions): Ret
   }
   return convertInPlace(db, path);
 }
-
-const SQLITE_CORRUPT = 11;
-const SQLITE_NOTADB = 26;
-const SQLITE_BUSY = 5;
 
 /** Turns SQLite's low-level failures into one-line DatabaseErrors that name the file. */
 export function guard<T>(path: string, work: () => T): T {
