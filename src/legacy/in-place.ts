@@ -5,6 +5,7 @@
 import { closeSync, openSync, unlinkSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import { DatabaseError } from '../domain/errors.ts';
+import { fileStamp } from '../domain/time.ts';
 import { applyPending, knownMigrations, type Migration } from '../store/migrations.ts';
 import { isBusy } from '../store/sqlite-errors.ts';
 import { convertLegacy } from './convert.ts';
@@ -12,7 +13,6 @@ import { readLegacy } from './read.ts';
 import { incomplete } from './refuse.ts';
 import { LEGACY_TABLES, legacyShape } from './shape.ts';
 import { summaryWarnings, type LegacySummary } from './summary.ts';
-import { compactUtc } from './time.ts';
 import { writeConversion } from './write.ts';
 
 export interface InPlaceResult {
@@ -146,7 +146,7 @@ function schemaMigrationsTable(): string {
  * mode 0600 (it holds the plain-text API keys). An existing file is never overwritten: `-2`, `-3`...
  */
 function writeBackup(db: DatabaseSync, path: string, at: string): string {
-  const base = `${path}.legacy-${compactUtc(at)}`;
+  const base = `${path}.legacy-${fileStamp(new Date(at))}`;
   let target = base;
   for (let n = 2; ; n++) {
     try {

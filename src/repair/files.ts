@@ -1,10 +1,6 @@
 import { closeSync, openSync, rmSync } from 'node:fs';
 import type { DatabaseSync } from 'node:sqlite';
-
-/** UTC, safe in a file name on every system: 20261122T085934Z. */
-export function fileStamp(now: Date): string {
-  return now.toISOString().replace(/\.\d+Z$/, 'Z').replace(/[-:]/g, '');
-}
+import { fileStamp } from '../domain/time.ts';
 
 /**
  * Creates `base` (or `base-2`, `base-3`, … when taken) as a new empty file with mode 0600 and
