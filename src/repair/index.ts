@@ -1,6 +1,8 @@
 import { existsSync, rmSync, statSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import { DatabaseError } from '../domain/errors.ts';
+import { fileStamp } from '../domain/time.ts';
+import { BackupError, writeBackup } from '../store/backup.ts';
 import { BUSY_TIMEOUT_MS, toDatabaseError } from '../store/database.ts';
 import { fileHeader, SQLITE_HEADER } from '../store/sqlite-file.ts';
 import { isCorruption } from '../store/sqlite-errors.ts';
@@ -9,7 +11,6 @@ import { appliedMigrations, knownMigrations, latestVersion } from '../store/migr
 import { assertNoLiveSync } from './checks/crash.ts';
 import type { Issue, LockIdentity } from './checks/issue.ts';
 import { corrupt, notSqlite } from './damaged.ts';
-import { writeBackup } from './files.ts';
 import { applyFixes, blank, finding, findAll, now, settle, type Mode, type Result } from './run.ts';
 import type { RepairReport, SchemaState } from './types.ts';
 
@@ -82,7 +83,7 @@ function examineOpen(db: DatabaseSync, path: string, mode: Mode, options: Repair
     if (attempt > 3) throw new DatabaseError(`database ${path} kept changing while repair prepared its backup; is a sync running?`, path);
     // The backup first, of exactly the state the fixes start from: nothing may commit between the
     // checks and the write lock (data_version tells), or it is all done again.
-    backup = writeBackup(db, path, now(options));
+    backup = backupCopy(db, path, now(options));
     db.exec('BEGIN IMMEDIATE');
     try {
       if (dataVersion(db) !== version) {
@@ -118,6 +119,16 @@ function checkAction(issue: Issue): string {
 
 function dataVersion(db: DatabaseSync): number {
   return (db.prepare('PRAGMA data_version').get() as { data_version: number }).data_version;
+}
+
+/** `<path>.backup-<UTC timestamp>`, the state the fixes start from. */
+function backupCopy(db: DatabaseSync, path: string, at: Date): string {
+  try {
+    return writeBackup(db, `${path}.backup-${fileStamp(at)}`);
+  } catch (error) {
+    // Said as any other failure of repair: SQLite's (a lock, a full disk) name the database.
+    throw error instanceof BackupError ? error.cause : error;
+  }
 }
 
 // --- schema version ------------------------------------------------------------------------------
