@@ -7,6 +7,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { DatabaseError } from '../domain/errors.ts';
 import { fileStamp } from '../domain/time.ts';
 import { BackupError, writeBackup } from '../store/backup.ts';
+import { dataVersion } from '../store/data-version.ts';
 import { applyPending, knownMigrations, type Migration } from '../store/migrations.ts';
 import { isBusy } from '../store/sqlite-errors.ts';
 import { convertLegacy } from './convert.ts';
@@ -165,10 +166,6 @@ function compact(db: DatabaseSync, summary: LegacySummary): void {
     // Converted all the same; the freed pages were zeroed (secure_delete) before the commit.
     summary.warnings.push(`could not VACUUM ${summary.database} after the conversion (${(error as Error).message}); run 'dnssync repair' later to compact it`);
   }
-}
-
-function dataVersion(db: DatabaseSync): number {
-  return (db.prepare('PRAGMA data_version').get() as { data_version: number }).data_version;
 }
 
 function removeQuietly(path: string): void {

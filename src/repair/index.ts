@@ -4,6 +4,7 @@ import { DatabaseError } from '../domain/errors.ts';
 import { fileStamp } from '../domain/time.ts';
 import { BackupError, writeBackup } from '../store/backup.ts';
 import { BUSY_TIMEOUT_MS, toDatabaseError } from '../store/database.ts';
+import { dataVersion } from '../store/data-version.ts';
 import { fileHeader, SQLITE_HEADER } from '../store/sqlite-file.ts';
 import { isCorruption } from '../store/sqlite-errors.ts';
 import { legacyShape } from '../legacy/index.ts';
@@ -115,10 +116,6 @@ function checkAction(issue: Issue): string {
   if (issue.leftForSync) return `would leave it for the next sync: ${issue.plan}`;
   if (!issue.fix) return issue.plan;
   return `would ${issue.plan}`;
-}
-
-function dataVersion(db: DatabaseSync): number {
-  return (db.prepare('PRAGMA data_version').get() as { data_version: number }).data_version;
 }
 
 /** `<path>.backup-<UTC timestamp>`, the state the fixes start from. */
