@@ -1,6 +1,7 @@
 import type { DatabaseSync, SQLOutputValue } from 'node:sqlite';
 import { recordId, type DnsRecord } from '../domain/record.ts';
-import { canonicalOf, canonicalRaw, short, text, type RecordRow } from './identity.ts';
+import { recordOfRow, text } from '../domain/stored-record.ts';
+import { canonicalRaw, short, type RecordRow } from './identity.ts';
 
 /** A fix that cannot be made without losing track of something; the finding stays, with this reason. */
 export class NotFixed extends Error {
@@ -68,7 +69,7 @@ export class RecordFixer {
   #canonicalise(id: string): string {
     const row = this.#row(id);
     if (!row) return this.#moved.has(id) ? `already moved to ${short(this.currentId(id))}` : 'already resolved';
-    const canonical = canonicalOf(row);
+    const canonical = recordOfRow(row);
     if (!canonical.ok) throw new NotFixed(`left as it is: its identity cannot be told (${canonical.reason})`);
     const record = canonical.record;
     const source = canonical.from === 'record_raw' ? 'from record_raw' : 'from its columns';
@@ -240,12 +241,12 @@ export function evidenceFor(db: DatabaseSync, id: string): { record: DnsRecord; 
     .prepare('SELECT DISTINCT type, domain, target FROM sync_events WHERE record_id = ? ORDER BY id DESC LIMIT 20')
     .all(id) as Array<{ type: SQLOutputValue; domain: SQLOutputValue; target: SQLOutputValue }>;
   for (const e of events) {
-    const c = canonicalOf({ id, type: e.type, domain: e.domain, target: e.target, record_raw: null });
+    const c = recordOfRow({ type: e.type, domain: e.domain, target: e.target, record_raw: null });
     if (c.ok && c.record.id === id) return { record: c.record, from: 'its events', firstSeen };
   }
   const bodies = db.prepare("SELECT pending_body FROM replicas WHERE record_id = ? AND pending_body IS NOT NULL").all(id) as Array<{ pending_body: string }>;
   for (const b of bodies) {
-    const c = canonicalOf({ id, type: null, domain: null, target: null, record_raw: b.pending_body });
+    const c = recordOfRow({ type: null, domain: null, target: null, record_raw: b.pending_body });
     if (c.ok && c.record.id === id) return { record: c.record, from: 'a pending create body', firstSeen };
   }
   return null;

@@ -1,6 +1,7 @@
 import type { DatabaseSync, SQLOutputValue } from 'node:sqlite';
+import { isLegacyTarget, recordOfRow, text, type RowIdentity } from '../../domain/stored-record.ts';
 import { tablesOf } from '../catalog.ts';
-import { canonicalOf, canonicalRaw, describeRecord, isLegacyTarget, sameJson, short, text, type Canonical, type RecordRow } from '../identity.ts';
+import { canonicalRaw, describeRecord, sameJson, short, type RecordRow } from '../identity.ts';
 import { idMismatch, NotFixed } from '../records.ts';
 import type { CheckName } from '../types.ts';
 import { listed, type Fixer, type Issue } from './issue.ts';
@@ -15,13 +16,13 @@ import { listed, type Fixer, type Issue } from './issue.ts';
 
 interface StoredRecord extends RecordRow {
   id: string;
-  canonical: Canonical;
+  canonical: RowIdentity;
 }
 
 function storedRecords(db: DatabaseSync): StoredRecord[] {
   if (!tablesOf(db).has('dns_records')) return [];
   return (db.prepare('SELECT id, type, domain, target, record_raw FROM dns_records ORDER BY id').all() as unknown as Array<RecordRow & { id: string }>).map(
-    (row) => ({ ...row, canonical: canonicalOf(row) }),
+    (row) => ({ ...row, canonical: recordOfRow(row) }),
   );
 }
 
@@ -68,7 +69,7 @@ export function checkRecords(db: DatabaseSync): Issue[] {
   const duplicates: Issue[] = [];
   for (const [id, group] of groups) {
     if (group.length < 2) continue;
-    const record = (group[0]!.canonical as Extract<Canonical, { ok: true }>).record;
+    const record = (group[0]!.canonical as Extract<RowIdentity, { ok: true }>).record;
     const forms = group.map((r) => `${text(r.domain)} → ${text(r.target)}`);
     duplicates.push({
       check: 'duplicate',
