@@ -5,7 +5,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 
 /** The columns the conversion reads, per legacy table. Extra columns are allowed (and ignored). */
-export const LEGACY_COLUMNS = {
+const LEGACY_COLUMNS = {
   controllers: ['host', 'api_key', 'last_contact'],
   sites: ['uuid', 'controller_host', 'name', 'last_synced'],
   dns_records: ['id', 'type', 'domain', 'target', 'record_raw'],
@@ -13,7 +13,7 @@ export const LEGACY_COLUMNS = {
   sync_events: ['id', 'record_id', 'site_uuid', 'status', 'timestamp'],
 } as const;
 
-export type LegacyTable = keyof typeof LEGACY_COLUMNS;
+type LegacyTable = keyof typeof LEGACY_COLUMNS;
 export const LEGACY_TABLES = Object.keys(LEGACY_COLUMNS) as LegacyTable[];
 
 export type LegacyShape =

@@ -15,8 +15,7 @@ import { corrupt, notSqlite } from './damaged.ts';
 import { applyFixes, blank, finding, findAll, now, settle, type Mode, type Result } from './run.ts';
 import type { RepairReport, SchemaState } from './types.ts';
 
-export type { CheckName, Finding, Outcome, Recovery, RepairReport, SchemaState, TableRecovery } from './types.ts';
-export { CHECKS } from './types.ts';
+export type { Finding, RepairReport } from './types.ts';
 
 /**
  * `dnssync repair` (SPEC §6): checks a database and, unless only checking, fixes what it can

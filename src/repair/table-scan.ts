@@ -133,7 +133,7 @@ function rowidText(rowid: number): string {
 }
 
 /** 1-3, 7, 9-10. */
-export function ranges(sorted: number[]): string {
+function ranges(sorted: number[]): string {
   const parts: string[] = [];
   for (let i = 0; i < sorted.length; ) {
     let j = i;

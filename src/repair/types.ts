@@ -3,7 +3,7 @@
  */
 
 /** The checks, in the order they run, are listed and are fixed. */
-export const CHECKS = [
+const CHECKS = [
   'integrity',
   'schema',
   'stale-lock',

@@ -9,7 +9,7 @@ export const SQLITE_CORRUPT = 11;
 export const SQLITE_NOTADB = 26;
 
 /** The primary result code of an error node:sqlite threw, or null for any other error. */
-export function primaryCode(error: unknown): number | null {
+function primaryCode(error: unknown): number | null {
   if ((error as { code?: string } | null)?.code !== 'ERR_SQLITE_ERROR') return null;
   return ((error as { errcode?: number }).errcode ?? 0) & 0xff;
 }
