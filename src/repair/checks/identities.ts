@@ -104,7 +104,8 @@ function legacyReasons(row: StoredRecord): string[] {
   if (isLegacyTarget(row.target)) reasons.push(`target is ${row.target === null ? 'NULL' : `'${row.target}'`} (written by the legacy tool)`);
   const c = row.canonical;
   if (!c.ok) {
-    if (reasons.length === 0 && !(typeof row.record_raw === 'string' && row.record_raw !== '')) reasons.push(`its identity cannot be told (${c.reason})`);
+    // Sync sends record_raw as the create body of the row's replicas: one it cannot tell is reported, though not fixable here.
+    if (reasons.length === 0) reasons.push(`its identity cannot be told (${c.reason})`);
     return reasons;
   }
   const r = c.record;
