@@ -3,6 +3,7 @@
  * its five tables, with their columns, and no `schema_migrations` table.
  */
 import type { DatabaseSync } from 'node:sqlite';
+import { quote, tablesOf } from '../store/catalog.ts';
 
 /** The columns the conversion reads, per legacy table. Extra columns are allowed (and ignored). */
 const LEGACY_COLUMNS = {
@@ -33,9 +34,7 @@ export type LegacyShape =
   | { kind: 'incomplete'; missing: string[] };
 
 export function legacyShape(db: DatabaseSync): LegacyShape {
-  const tables = new Set(
-    (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>).map((t) => t.name),
-  );
+  const tables = tablesOf(db);
   if (tables.has('schema_migrations') || !tables.has('dns_records') || !tables.has('sync_events')) return { kind: 'none' };
   const missing: string[] = [];
   const columns = new Map<string, Set<string>>();
@@ -44,7 +43,7 @@ export function legacyShape(db: DatabaseSync): LegacyShape {
       missing.push(`table ${table}`);
       continue;
     }
-    const have = new Set((db.prepare(`PRAGMA table_info("${table}")`).all() as Array<{ name: string }>).map((c) => c.name));
+    const have = new Set((db.prepare(`PRAGMA table_info(${quote(table)})`).all() as Array<{ name: string }>).map((c) => c.name));
     columns.set(table, have);
     for (const column of LEGACY_COLUMNS[table]) if (!have.has(column)) missing.push(`column ${table}.${column}`);
   }

@@ -1,5 +1,5 @@
 import type { DatabaseSync, SQLInputValue, SQLOutputValue, StatementSync } from 'node:sqlite';
-import { quote } from './catalog.ts';
+import { quote } from '../store/catalog.ts';
 import { isCorruption } from '../store/sqlite-errors.ts';
 import { short } from './identity.ts';
 import type { TableRecovery } from './types.ts';

@@ -1,6 +1,6 @@
 import type { DatabaseSync, SQLOutputValue } from 'node:sqlite';
 import { isLegacyTarget, recordOfRow, text, type RowIdentity } from '../../domain/stored-record.ts';
-import { tablesOf } from '../catalog.ts';
+import { tablesOf } from '../../store/catalog.ts';
 import { canonicalRaw, describeRecord, sameJson, short, type RecordRow } from '../identity.ts';
 import { idMismatch, NotFixed } from '../records.ts';
 import type { CheckName } from '../types.ts';
