@@ -29,6 +29,11 @@ export function text(value: SQLOutputValue | undefined): string | null {
   return Buffer.from(value).toString('utf8');
 }
 
+/** record_raw as sync writes it: exactly the record's identity fields, which its replicas' create bodies are made of. */
+export function recordRaw(record: DnsRecord): string {
+  return JSON.stringify(record.fields);
+}
+
 /** Targets the legacy tool wrote for every record that was not an A record. */
 export function isLegacyTarget(target: SQLOutputValue): boolean {
   return target === null || target === '' || target === 'None';

@@ -1,19 +1,13 @@
 import type { SQLOutputValue } from 'node:sqlite';
-import type { DnsRecord } from '../domain/record.ts';
 import { text, type StoredRow } from '../domain/stored-record.ts';
 
 /**
  * What repair adds to a stored row's identity (domain/stored-record.ts, shared with the legacy
- * conversion): the form sync writes it in, and how findings name records to people.
+ * conversion): comparing record_raw with the form sync writes, and naming records to people.
  */
 
 export interface RecordRow extends StoredRow {
   id: SQLOutputValue;
-}
-
-/** record_raw as sync writes it: exactly the record's identity fields. */
-export function canonicalRaw(record: DnsRecord): string {
-  return JSON.stringify(record.fields);
 }
 
 /** Whether two JSON texts hold the same object, key order aside. */

@@ -1,7 +1,7 @@
 import type { DatabaseSync, SQLOutputValue } from 'node:sqlite';
 import { recordId, type DnsRecord } from '../domain/record.ts';
-import { recordOfRow, text } from '../domain/stored-record.ts';
-import { canonicalRaw, short, type RecordRow } from './identity.ts';
+import { recordOfRow, recordRaw, text } from '../domain/stored-record.ts';
+import { short, type RecordRow } from './identity.ts';
 
 /** A fix that cannot be made without losing track of something; the finding stays, with this reason. */
 export class NotFixed extends Error {
@@ -74,7 +74,7 @@ export class RecordFixer {
     const record = canonical.record;
     const source = canonical.from === 'record_raw' ? 'from record_raw' : 'from its columns';
     if (record.id === id) {
-      if (text(row.type) === record.type && text(row.domain) === record.domain && text(row.target) === record.target && row.record_raw === canonicalRaw(record)) {
+      if (text(row.type) === record.type && text(row.domain) === record.domain && text(row.target) === record.target && row.record_raw === recordRaw(record)) {
         return 'kept: already canonical';
       }
       this.#rewrite(id, record);
@@ -103,14 +103,14 @@ export class RecordFixer {
   #rewrite(id: string, record: DnsRecord): void {
     this.db
       .prepare('UPDATE dns_records SET type = ?, domain = ?, target = ?, record_raw = ? WHERE id = ?')
-      .run(record.type, record.domain, record.target, canonicalRaw(record), id);
+      .run(record.type, record.domain, record.target, recordRaw(record), id);
     this.#pointEvents(id, record);
   }
 
   #rekey(from: string, record: DnsRecord): string {
     this.db
       .prepare('UPDATE dns_records SET id = ?, type = ?, domain = ?, target = ?, record_raw = ? WHERE id = ?')
-      .run(record.id, record.type, record.domain, record.target, canonicalRaw(record), from);
+      .run(record.id, record.type, record.domain, record.target, recordRaw(record), from);
     this.db.prepare('UPDATE record_origins SET record_id = ? WHERE record_id = ?').run(record.id, from);
     this.db.prepare('UPDATE replicas SET record_id = ? WHERE record_id = ?').run(record.id, from);
     const events = this.#pointEvents(from, record);
@@ -170,7 +170,7 @@ export class RecordFixer {
       hasOrigin || source.orphaned_at === null || target.orphaned_at === null ? null : maxText(source.orphaned_at, target.orphaned_at);
     this.db
       .prepare('UPDATE dns_records SET type = ?, domain = ?, target = ?, record_raw = ?, first_seen = ?, orphaned_at = ? WHERE id = ?')
-      .run(record.type, record.domain, record.target, canonicalRaw(record), minText(source.first_seen, target.first_seen), orphanedAt, to);
+      .run(record.type, record.domain, record.target, recordRaw(record), minText(source.first_seen, target.first_seen), orphanedAt, to);
     for (const column of this.#extraColumns()) {
       // Columns added after this code was written (e.g. last_origin_site_id): keep the target's, else the source's.
       this.db.prepare(`UPDATE dns_records SET "${column}" = coalesce("${column}", (SELECT "${column}" FROM dns_records WHERE id = ?)) WHERE id = ?`).run(from, to);
@@ -259,7 +259,7 @@ export function restoreRecord(db: DatabaseSync, record: DnsRecord, firstSeen: st
     record.type,
     record.domain,
     record.target,
-    canonicalRaw(record),
+    recordRaw(record),
     firstSeen,
   );
 }

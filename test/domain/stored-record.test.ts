@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { recordOf } from '../../src/domain/record.ts';
-import { recordOfRow, text, type StoredRow } from '../../src/domain/stored-record.ts';
+import { recordOfRow, recordRaw, text, type StoredRow } from '../../src/domain/stored-record.ts';
 import { convertLegacy } from '../../src/legacy/convert.ts';
 import type { DnsPolicyBody } from '../../src/unifi/types.ts';
 
@@ -131,6 +131,15 @@ describe('the record of a stored row', () => {
         assert.equal(c.repairs.rebuiltFromColumns, expected.from === 'columns' ? 1 : 0, name);
       }
     }
+  });
+});
+
+describe('record_raw as sync writes it', () => {
+  it('holds the identity fields alone, canonical, and reads back as the same record', () => {
+    const record = recordOf({ type: 'MX_RECORD', domain: 'Mail.Home.', mailServerDomain: 'MX.home.', priority: 10, enabled: false, id: 'p-1' } as DnsPolicyBody)!;
+    const raw = recordRaw(record);
+    assert.deepEqual(JSON.parse(raw), { type: 'MX_RECORD', domain: 'mail.home', mailServerDomain: 'mx.home', priority: 10 });
+    assert.deepEqual(recordOfRow(row(null, null, null, raw)), { ok: true, record, from: 'record_raw' });
   });
 });
 

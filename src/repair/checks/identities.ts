@@ -1,7 +1,7 @@
 import type { DatabaseSync, SQLOutputValue } from 'node:sqlite';
-import { isLegacyTarget, recordOfRow, text, type RowIdentity } from '../../domain/stored-record.ts';
+import { isLegacyTarget, recordOfRow, recordRaw, text, type RowIdentity } from '../../domain/stored-record.ts';
 import { tablesOf } from '../../store/catalog.ts';
-import { canonicalRaw, describeRecord, sameJson, short, type RecordRow } from '../identity.ts';
+import { describeRecord, sameJson, short, type RecordRow } from '../identity.ts';
 import { idMismatch, NotFixed } from '../records.ts';
 import type { CheckName } from '../types.ts';
 import { listed, type Fixer, type Issue } from './issue.ts';
@@ -112,7 +112,7 @@ function legacyReasons(row: StoredRecord): string[] {
   if (text(row.type) !== r.type) reasons.push(`type ${text(row.type)} is ${r.type} in record_raw`);
   if (text(row.domain) !== r.domain) reasons.push(`domain '${text(row.domain)}' is not canonical ('${r.domain}')`);
   if (!isLegacyTarget(row.target) && text(row.target) !== r.target) reasons.push(`target '${text(row.target)}' is not canonical ('${r.target}')`);
-  if (!sameJson(row.record_raw, canonicalRaw(r))) {
+  if (!sameJson(row.record_raw, recordRaw(r))) {
     const reason = rawReason(row.record_raw, r.fields as Record<string, unknown>);
     // A raw body that differs only as the columns do (case, trailing dot) is said by the reasons above.
     if (reason || reasons.length === 0) reasons.push(reason ?? 'record_raw is not in canonical form');
