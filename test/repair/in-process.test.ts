@@ -6,7 +6,7 @@ import { recordId } from '../../src/domain/record.ts';
 import { checkDatabase, repairDatabase, type RepairReport } from '../../src/repair/index.ts';
 import { knownMigrations } from '../../src/store/migrations.ts';
 import { tempDir } from '../support/tmp.ts';
-import { baseline, dump, NAS, plant, query, rec, sha, V6, WWW } from './helpers.ts';
+import { baseline, damageIndexEntry, dump, NAS, plant, query, rec, sha, V6, WWW } from './helpers.ts';
 
 /**
  * The repair checks called in-process on real database files (checks.test.ts drives the same
@@ -69,18 +69,7 @@ describe('repair in-process: a clean database', () => {
 describe('repair in-process: each check', () => {
   it('integrity: an index entry that matches no row is rebuilt; the rows stay as they were', () => {
     const db = fresh();
-    plant(db, (conn) => {
-      const insert = conn.prepare(
-        "INSERT INTO sync_events (run_id, record_id, type, domain, target, site_id, status, timestamp) VALUES (1, ?, 'A_RECORD', 'nas.home', '10.0.0.5', 2, 'SKIPPED', ?)",
-      );
-      for (let i = 0; i < 600; i++) insert.run(NAS.id, `2026-01-02T00:00:${String(i % 60).padStart(2, '0')}.${String(i).padStart(3, '0')}Z`);
-      conn.exec('PRAGMA wal_checkpoint(TRUNCATE)');
-    });
-    const page = query<{ pageno: number }>(db, "SELECT pageno FROM dbstat WHERE name = 'sync_events_site_domain' AND pagetype = 'leaf' ORDER BY pageno LIMIT 1 OFFSET 1")[0]!.pageno;
-    const bytes = readFileSync(db);
-    bytes.write('NAS', bytes.indexOf('nas.home', (page - 1) * 4096));
-    writeFileSync(db, bytes);
-    const events = query(db, 'SELECT * FROM sync_events NOT INDEXED ORDER BY id');
+    const events = damageIndexEntry(db);
 
     const { fixed } = findAndFix(db, 'integrity');
     assert.match(fixed.findings[0]!.action, /REINDEX sync_events_site_domain/);
