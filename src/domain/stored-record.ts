@@ -58,10 +58,10 @@ export function parseRecordRaw(value: SQLOutputValue): RawBody {
  * callers that have parsed record_raw already.
  */
 export function recordOfRow(row: StoredRow, raw: RawBody = parseRecordRaw(row.record_raw)): RowIdentity {
-  const body = 'body' in raw ? raw.body : null;
+  const claimed = 'body' in raw && typeof raw.body.type === 'string' ? raw.body.type : text(row.type);
   // What record_raw says it is comes first: a forward domain is never a record, whatever the columns say.
-  if ((typeof body?.type === 'string' ? body.type : text(row.type)) === 'FORWARD_DOMAIN') return { ok: false, reason: 'FORWARD_DOMAIN is never synced' };
-  const fromRaw = body ? fromBody(body, row) : { ok: false as const, reason: (raw as { reason: string }).reason };
+  if (claimed === 'FORWARD_DOMAIN') return { ok: false, reason: 'FORWARD_DOMAIN is never synced' };
+  const fromRaw = 'body' in raw ? fromBody(raw.body, row) : { ok: false as const, reason: raw.reason };
   if (fromRaw.ok) return fromRaw;
   const fromColumns = fromTheColumns(row);
   if (fromColumns.ok) return fromColumns;
