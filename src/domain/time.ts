@@ -2,3 +2,8 @@
 export function nowIso(): string {
   return new Date().toISOString();
 }
+
+/** `20261122T081121Z`: UTC to the second, safe in a file name on every system, and sorting as time does. */
+export function fileStamp(at: Date): string {
+  return at.toISOString().replace(/\.\d+Z$/, 'Z').replace(/[-:]/g, '');
+}

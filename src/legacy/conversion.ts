@@ -60,7 +60,7 @@ export interface Repairs {
   targetsRecovered: number;
   /** Legacy rows merged into another one: the same record after canonicalisation. */
   duplicatesMerged: number;
-  /** Records rebuilt from the legacy columns because record_raw was unusable (A records only). */
+  /** Records rebuilt from the legacy columns because record_raw was unusable (the legacy tool kept only A targets there). */
   rebuiltFromColumns: number;
   /** (record, site) pairs recorded as origins that have a CREATED event: copies the legacy tool made. */
   copiesToReplicas: number;

@@ -1,8 +1,9 @@
 /** The conversion's events (convert.ts), oldest first, and the CREATED events that tell copies from origins. */
 import type { EventStatus } from '../domain/run.ts';
+import { text } from '../domain/stored-record.ts';
 import type { ConvertedEvent, ConvertedReplica, Tally } from './conversion.ts';
 import type { Places } from './places.ts';
-import { text, type LegacyData } from './read.ts';
+import type { LegacyData } from './read.ts';
 import type { LegacyRecords } from './records.ts';
 import { earliest, latest } from './time.ts';
 

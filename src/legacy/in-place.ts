@@ -2,16 +2,19 @@
  * A database file of the legacy tool converted in place, after a backup copy is written beside it
  * (SPEC §5), in one transaction.
  */
-import { closeSync, openSync, unlinkSync } from 'node:fs';
+import { unlinkSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import { DatabaseError } from '../domain/errors.ts';
+import { fileStamp } from '../domain/time.ts';
+import { BackupError, writeBackup } from '../store/backup.ts';
+import { dataVersion } from '../store/data-version.ts';
 import { applyPending, knownMigrations, type Migration } from '../store/migrations.ts';
+import { isBusy } from '../store/sqlite-errors.ts';
 import { convertLegacy } from './convert.ts';
 import { readLegacy } from './read.ts';
 import { incomplete } from './refuse.ts';
 import { LEGACY_TABLES, legacyShape } from './shape.ts';
 import { summaryWarnings, type LegacySummary } from './summary.ts';
-import { compactUtc } from './time.ts';
 import { writeConversion } from './write.ts';
 
 export interface InPlaceResult {
@@ -26,7 +29,6 @@ export interface InPlaceOptions {
   beforeCommit?: () => void;
 }
 
-const SQLITE_BUSY = 5;
 const ATTEMPTS = 3;
 
 /**
@@ -41,9 +43,10 @@ export function convertInPlace(db: DatabaseSync, path: string, options: InPlaceO
   if (first.kind === 'incomplete') throw incomplete(path, first);
 
   for (let attempt = 1; ; attempt++) {
-    const at = (options.now?.() ?? new Date()).toISOString();
+    const now = options.now?.() ?? new Date();
+    const at = now.toISOString();
     const versionBefore = dataVersion(db);
-    const backup = writeBackup(db, path, at);
+    const backup = backupCopy(db, path, now);
     const secureDelete = (db.prepare('PRAGMA secure_delete').get() as { secure_delete: number }).secure_delete;
     db.exec('PRAGMA secure_delete = ON');
     let outcome: InPlaceResult | 'retry' | 'converted-elsewhere';
@@ -55,7 +58,7 @@ export function convertInPlace(db: DatabaseSync, path: string, options: InPlaceO
     } catch (error) {
       if (db.isTransaction) db.exec('ROLLBACK');
       removeQuietly(backup);
-      if (((error as { errcode?: number }).errcode ?? 0) % 256 === SQLITE_BUSY || error instanceof DatabaseError) throw error;
+      if (isBusy(error) || error instanceof DatabaseError) throw error;
       throw new DatabaseError(
         `cannot convert the legacy database ${path} (${(error as Error).message}); it was left as it was`,
         path,
@@ -141,32 +144,16 @@ function schemaMigrationsTable(): string {
   return schemaMigrationsDdl;
 }
 
-/**
- * `<path>.legacy-<UTC timestamp>`, a consistent copy by VACUUM INTO, into a file created here with
- * mode 0600 (it holds the plain-text API keys). An existing file is never overwritten: `-2`, `-3`...
- */
-function writeBackup(db: DatabaseSync, path: string, at: string): string {
-  const base = `${path}.legacy-${compactUtc(at)}`;
-  let target = base;
-  for (let n = 2; ; n++) {
-    try {
-      closeSync(openSync(target, 'wx', 0o600));
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new DatabaseError(`cannot write the backup copy ${target} (${(error as Error).message}); the legacy database ${path} was not converted`, path);
-      }
-      target = `${base}-${n}`;
-    }
-  }
+/** `<path>.legacy-<UTC timestamp>`, written before anything changes: the way back if the conversion is wrong. */
+function backupCopy(db: DatabaseSync, path: string, now: Date): string {
   try {
-    db.prepare('VACUUM INTO ?').run(target);
+    return writeBackup(db, `${path}.legacy-${fileStamp(now)}`);
   } catch (error) {
-    removeQuietly(target);
-    if (((error as { errcode?: number }).errcode ?? 0) % 256 === SQLITE_BUSY) throw error;
-    throw new DatabaseError(`cannot write the backup copy ${target} (${(error as Error).message}); the legacy database ${path} was not converted`, path);
+    if (!(error instanceof BackupError)) throw error;
+    // A lock held elsewhere is said as for any other step (the database names it), not as a backup fault.
+    if (isBusy(error.cause)) throw error.cause;
+    throw new DatabaseError(`${error.message}; the legacy database ${path} was not converted`, path);
   }
-  return target;
 }
 
 /** Rebuilds the file so no page of the dropped legacy tables (and their keys) survives in it. */
@@ -179,10 +166,6 @@ function compact(db: DatabaseSync, summary: LegacySummary): void {
     // Converted all the same; the freed pages were zeroed (secure_delete) before the commit.
     summary.warnings.push(`could not VACUUM ${summary.database} after the conversion (${(error as Error).message}); run 'dnssync repair' later to compact it`);
   }
-}
-
-function dataVersion(db: DatabaseSync): number {
-  return (db.prepare('PRAGMA data_version').get() as { data_version: number }).data_version;
 }
 
 function removeQuietly(path: string): void {

@@ -3,9 +3,9 @@
  * place, after a backup copy is written beside it; `migrate --import-legacy PATH` imports one from
  * another file into the current database. Both repair the legacy defects (convert.ts).
  */
-export { convertInPlace, type InPlaceOptions, type InPlaceResult } from './in-place.ts';
+export { convertInPlace } from './in-place.ts';
 export { convertOrRefuse } from './open.ts';
-export { importLegacy, type ImportOptions } from './import.ts';
+export { importLegacy } from './import.ts';
 export { LegacyDatabaseError, refuseLegacy } from './refuse.ts';
 export { legacyShape } from './shape.ts';
 export { logLegacySummary, summaryLines, type LegacySummary } from './summary.ts';

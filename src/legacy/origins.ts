@@ -1,7 +1,8 @@
 /** The legacy origins sorted into origins and replicas (convert.ts): a (record, site) with a CREATED event is a copy. */
+import { text } from '../domain/stored-record.ts';
 import type { ConvertedOrigin, ConvertedReplica, Tally } from './conversion.ts';
 import type { Places } from './places.ts';
-import { text, type LegacyData } from './read.ts';
+import type { LegacyData } from './read.ts';
 import type { LegacyRecords } from './records.ts';
 import { earliest } from './time.ts';
 

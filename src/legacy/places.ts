@@ -2,8 +2,9 @@
 import type { SQLOutputValue } from 'node:sqlite';
 import { legacyHostUrl } from '../config/values.ts';
 import { keyFingerprint } from '../config/key.ts';
+import { text } from '../domain/stored-record.ts';
 import type { ConvertedController, ConvertedSite, Tally } from './conversion.ts';
-import { text, type LegacyData } from './read.ts';
+import type { LegacyData } from './read.ts';
 import { earliest, latest } from './time.ts';
 
 function siteKey(host: string, uuid: string): string {

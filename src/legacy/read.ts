@@ -29,10 +29,3 @@ export function readLegacy(db: DatabaseSync, shape: Extract<LegacyShape, { kind:
   };
 }
 
-/** A legacy value as text (numbers as written, blobs as UTF-8), or null. */
-export function text(value: SQLOutputValue | undefined): string | null {
-  if (value === null || value === undefined) return null;
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
-  return Buffer.from(value).toString('utf8');
-}

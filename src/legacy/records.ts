@@ -1,10 +1,11 @@
 /** The conversion's records (convert.ts): one per identity recomputed from record_raw, or why a row is not imported. */
 import type { SQLOutputValue } from 'node:sqlite';
-import { RECORD_TYPES, type RecordType } from '../domain/policy.ts';
-import { canonicalDomain, recordOf, type Attributes, type DnsRecord } from '../domain/record.ts';
-import { TARGET_FIELDS, TTL_TYPES, type DnsPolicyBody } from '../domain/policy.ts';
+import type { RecordType } from '../domain/policy.ts';
+import { TTL_TYPES } from '../domain/policy.ts';
+import { canonicalDomain, type Attributes, type DnsRecord } from '../domain/record.ts';
+import { parseRecordRaw, recordOfRow, text } from '../domain/stored-record.ts';
 import type { ConvertedRecord, Tally } from './conversion.ts';
-import { text, type LegacyData } from './read.ts';
+import type { LegacyData } from './read.ts';
 
 export interface Mapped {
   id: string;
@@ -54,54 +55,25 @@ type Identified =
   | { record: DnsRecord; attributes: Attributes; fromColumns: boolean }
   | { reason: string; type: string | null; domain: string | null; target: string };
 
-/** A legacy row's record, from record_raw (the policy as the API returned it), or why not. */
+/** A legacy row's record, told as repair tells a stored row's (domain/stored-record.ts), with record_raw's attributes. */
 function identify(row: LegacyData['records'][number]): Identified {
-  const legacyType = text(row.type);
-  const legacyDomain = text(row.domain);
-  let raw: Record<string, unknown> | null = null;
-  let problem: string;
-  const rawText = text(row.record_raw);
-  if (rawText === null || rawText.trim() === '') problem = 'record_raw is empty';
-  else {
-    try {
-      const parsed: unknown = JSON.parse(rawText);
-      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) raw = parsed as Record<string, unknown>;
-      problem = raw ? '' : 'record_raw is not a JSON object';
-    } catch {
-      problem = 'record_raw is not valid JSON';
-    }
+  const raw = parseRecordRaw(row.record_raw);
+  const body = 'body' in raw ? raw.body : null;
+  const found = recordOfRow(row, raw);
+  if (found.ok) {
+    const fromColumns = found.from === 'columns';
+    return { record: found.record, attributes: fromColumns ? { enabled: true } : rawAttributes(body!, found.record.type), fromColumns };
   }
-  const type = (raw && typeof raw.type === 'string' ? raw.type : legacyType)?.trim() ?? null;
-  const domain = raw && typeof raw.domain === 'string' ? raw.domain : legacyDomain;
-  const target = bestTarget(raw, row.target);
-  const history = { type, domain: domain === null ? null : canonicalDomain(domain), target };
+  // For the history of a record that is not imported: what the row says, as best it can.
+  const type = (typeof body?.type === 'string' ? body.type : text(row.type))?.trim() ?? null;
+  const domain = typeof body?.domain === 'string' ? body.domain : text(row.domain);
+  return { reason: found.reason, type, domain: domain === null ? null : canonicalDomain(domain), target: bestTarget(body, row.target) };
+}
 
-  if (type === 'FORWARD_DOMAIN') return { reason: 'FORWARD_DOMAIN is never synced', ...history };
-  if (raw) {
-    if (type === null) problem = 'record_raw has no type';
-    else if (!(RECORD_TYPES as readonly string[]).includes(type)) problem = `type ${type} is not a DNS record type dnssync syncs`;
-    else if (typeof domain !== 'string' || canonicalDomain(domain) === '') problem = 'record_raw has no domain';
-    else {
-      const absent = TARGET_FIELDS[type as RecordType].find(([field, kind]) => typeof raw![field] !== kind || raw![field] === '');
-      if (absent) problem = `record_raw has no ${absent[0]}`;
-      else {
-        const body = { ...raw, type, domain } as unknown as DnsPolicyBody;
-        const record = recordOf(body)!;
-        const enabled = typeof raw.enabled === 'boolean' ? raw.enabled : true;
-        const ttl = raw.ttlSeconds;
-        const attributes: Attributes =
-          TTL_TYPES.includes(type as RecordType) && typeof ttl === 'number' && Number.isInteger(ttl) && ttl >= 0 ? { enabled, ttlSeconds: ttl } : { enabled };
-        return { record, attributes, fromColumns: false };
-      }
-    }
-  }
-  // The legacy columns are right for A records (their target was the IPv4 address).
-  const legacyTarget = text(row.target);
-  if (legacyType === 'A_RECORD' && legacyDomain && canonicalDomain(legacyDomain) !== '' && legacyTarget && legacyTarget.trim() !== '') {
-    const record = recordOf({ type: 'A_RECORD', domain: legacyDomain, ipv4Address: legacyTarget, enabled: true });
-    return { record: record!, attributes: { enabled: true }, fromColumns: true };
-  }
-  return { reason: problem, ...history };
+function rawAttributes(body: Record<string, unknown>, type: RecordType): Attributes {
+  const enabled = typeof body.enabled === 'boolean' ? body.enabled : true;
+  const ttl = body.ttlSeconds;
+  return TTL_TYPES.includes(type) && typeof ttl === 'number' && Number.isInteger(ttl) && ttl >= 0 ? { enabled, ttlSeconds: ttl } : { enabled };
 }
 
 function bestTarget(raw: Record<string, unknown> | null, legacyTarget: SQLOutputValue): string {

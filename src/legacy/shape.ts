@@ -3,10 +3,11 @@
  * its five tables, with their columns, and no `schema_migrations` table.
  */
 import type { DatabaseSync } from 'node:sqlite';
+import { quote, tablesOf } from '../store/catalog.ts';
 import { looksLegacy } from '../store/database.ts';
 
 /** The columns the conversion reads, per legacy table. Extra columns are allowed (and ignored). */
-export const LEGACY_COLUMNS = {
+const LEGACY_COLUMNS = {
   controllers: ['host', 'api_key', 'last_contact'],
   sites: ['uuid', 'controller_host', 'name', 'last_synced'],
   dns_records: ['id', 'type', 'domain', 'target', 'record_raw'],
@@ -14,7 +15,7 @@ export const LEGACY_COLUMNS = {
   sync_events: ['id', 'record_id', 'site_uuid', 'status', 'timestamp'],
 } as const;
 
-export type LegacyTable = keyof typeof LEGACY_COLUMNS;
+type LegacyTable = keyof typeof LEGACY_COLUMNS;
 export const LEGACY_TABLES = Object.keys(LEGACY_COLUMNS) as LegacyTable[];
 
 export type LegacyShape =
@@ -35,9 +36,7 @@ export type LegacyShape =
 
 export function legacyShape(db: DatabaseSync): LegacyShape {
   if (!looksLegacy(db)) return { kind: 'none' };
-  const tables = new Set(
-    (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>).map((t) => t.name),
-  );
+  const tables = tablesOf(db);
   const missing: string[] = [];
   const columns = new Map<string, Set<string>>();
   for (const table of LEGACY_TABLES) {
@@ -45,7 +44,7 @@ export function legacyShape(db: DatabaseSync): LegacyShape {
       missing.push(`table ${table}`);
       continue;
     }
-    const have = new Set((db.prepare(`PRAGMA table_info("${table}")`).all() as Array<{ name: string }>).map((c) => c.name));
+    const have = new Set((db.prepare(`PRAGMA table_info(${quote(table)})`).all() as Array<{ name: string }>).map((c) => c.name));
     columns.set(table, have);
     for (const column of LEGACY_COLUMNS[table]) if (!have.has(column)) missing.push(`column ${table}.${column}`);
   }

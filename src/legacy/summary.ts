@@ -59,7 +59,7 @@ export function summaryLines(s: LegacySummary): string[] {
   const repaired = [
     r.idsRecomputed && `${plural(r.idsRecomputed, 'record id')} recomputed from record_raw${r.targetsRecovered ? ` (${plural(r.targetsRecovered, 'NULL target')} recovered)` : ''}`,
     r.duplicatesMerged && `${plural(r.duplicatesMerged, 'duplicate record')} merged (same record after canonical case and trailing dot)`,
-    r.rebuiltFromColumns && `${plural(r.rebuiltFromColumns, 'A record')} rebuilt from the legacy columns (record_raw unusable)`,
+    r.rebuiltFromColumns && `${plural(r.rebuiltFromColumns, 'record')} rebuilt from the legacy columns (record_raw unusable)`,
     r.copiesToReplicas && `${plural(r.copiesToReplicas, 'copy', 'copies')} made by the legacy tool but recorded as origins turned into replicas (policy ids learnt by identity on the next sync)`,
     r.createdNeverSeen && `${plural(r.createdNeverSeen, 'CREATED event')} never followed by a sighting (e.g. refused with an overlap error): replicas only if the next sync finds the policy`,
     r.keysDropped && `${plural(r.keysDropped, 'plain-text API key')} dropped (fingerprints kept)`,

@@ -50,8 +50,3 @@ export function latest(a: string | null | undefined, b: string | null | undefine
   if (!b) return a;
   return a >= b ? a : b;
 }
-
-/** `20261122T081121Z`: the UTC timestamp in backup file names. */
-export function compactUtc(iso: string): string {
-  return iso.replace(/\.\d+Z$/, 'Z').replace(/[-:]/g, '');
-}

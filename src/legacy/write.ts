@@ -4,6 +4,7 @@
  * nothing it already knows is overwritten (first_seen keeps the earliest), nothing is deleted.
  */
 import type { DatabaseSync } from 'node:sqlite';
+import { recordRaw } from '../domain/stored-record.ts';
 import type { Conversion } from './conversion.ts';
 
 export interface TableCounts {
@@ -74,7 +75,7 @@ export function writeConversion(db: DatabaseSync, conversion: Conversion): Write
       mergeRecord.run(firstSeen, record.id);
       present.records++;
     } else {
-      insertRecord.run(record.id, record.type, record.domain, record.target, JSON.stringify(record.fields), firstSeen, hasOrigin ? null : conversion.at);
+      insertRecord.run(record.id, record.type, record.domain, record.target, recordRaw(record), firstSeen, hasOrigin ? null : conversion.at);
       imported.records++;
     }
   }

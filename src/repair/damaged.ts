@@ -1,11 +1,13 @@
 import { closeSync, copyFileSync, existsSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import { LockHeldError } from '../domain/errors.ts';
+import { fileStamp } from '../domain/time.ts';
+import { createNewFile } from '../store/backup.ts';
 import { BUSY_TIMEOUT_MS, openStore } from '../store/database.ts';
 import { SQLITE_HEADER, fileHeader } from '../store/sqlite-file.ts';
+import { isCorruption } from '../store/sqlite-errors.ts';
 import { assertNoLiveSync } from './checks/crash.ts';
 import type { Issue } from './checks/issue.ts';
-import { createNewFile, fileStamp, isCorruption } from './files.ts';
 import type { RepairOptions } from './types.ts';
 import { copyReadableRows, rebuildReplicas } from './recover.ts';
 import { applyFixes, blank, finding, findAll, now, settle, type Mode, type Result } from './run.ts';

@@ -1,19 +1,21 @@
 import { existsSync, rmSync, statSync } from 'node:fs';
-import { fileHeader, SQLITE_HEADER } from '../store/sqlite-file.ts';
 import { DatabaseSync } from 'node:sqlite';
 import { DatabaseError } from '../domain/errors.ts';
+import { fileStamp } from '../domain/time.ts';
+import { BackupError, writeBackup } from '../store/backup.ts';
 import { BUSY_TIMEOUT_MS, toDatabaseError } from '../store/database.ts';
+import { dataVersion } from '../store/data-version.ts';
+import { fileHeader, SQLITE_HEADER } from '../store/sqlite-file.ts';
+import { isCorruption } from '../store/sqlite-errors.ts';
 import { legacyShape } from '../legacy/index.ts';
 import { appliedMigrations, knownMigrations, latestVersion } from '../store/migrations.ts';
 import { assertNoLiveSync } from './checks/crash.ts';
 import type { Issue } from './checks/issue.ts';
 import { corrupt, notSqlite } from './damaged.ts';
-import { isCorruption, writeBackup } from './files.ts';
 import { applyFixes, blank, finding, findAll, now, settle, type Mode, type Result } from './run.ts';
 import type { RepairOptions, RepairReport, SchemaState } from './types.ts';
 
-export type { CheckName, Finding, Outcome, Recovery, RepairOptions, RepairReport, SchemaState, TableRecovery } from './types.ts';
-export { CHECKS } from './types.ts';
+export type { Finding, RepairOptions, RepairReport } from './types.ts';
 
 /**
  * `dnssync repair` (SPEC §6): checks a database and, unless only checking, fixes what it can
@@ -77,7 +79,7 @@ function examineOpen(db: DatabaseSync, path: string, mode: Mode, options: Repair
     if (attempt > 3) throw new DatabaseError(`database ${path} kept changing while repair prepared its backup; is a sync running?`, path);
     // The backup first, of exactly the state the fixes start from: nothing may commit between the
     // checks and the write lock (data_version tells), or it is all done again.
-    backup = writeBackup(db, path, now(options));
+    backup = backupCopy(db, path, now(options));
     db.exec('BEGIN IMMEDIATE');
     try {
       if (dataVersion(db) !== version) {
@@ -111,8 +113,14 @@ function checkAction(issue: Issue): string {
   return `would ${issue.plan}`;
 }
 
-function dataVersion(db: DatabaseSync): number {
-  return (db.prepare('PRAGMA data_version').get() as { data_version: number }).data_version;
+/** `<path>.backup-<UTC timestamp>`, the state the fixes start from. */
+function backupCopy(db: DatabaseSync, path: string, at: Date): string {
+  try {
+    return writeBackup(db, `${path}.backup-${fileStamp(at)}`);
+  } catch (error) {
+    // Said as any other failure of repair: SQLite's (a lock, a full disk) name the database.
+    throw error instanceof BackupError ? error.cause : error;
+  }
 }
 
 // --- schema version ------------------------------------------------------------------------------

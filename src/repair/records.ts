@@ -1,6 +1,7 @@
 import type { DatabaseSync, SQLOutputValue } from 'node:sqlite';
 import { recordId, type DnsRecord } from '../domain/record.ts';
-import { canonicalOf, canonicalRaw, short, text, type RecordRow } from './identity.ts';
+import { recordOfRow, recordRaw, text } from '../domain/stored-record.ts';
+import { short, type RecordRow } from './identity.ts';
 
 /** A fix that cannot be made without losing track of something; the finding stays, with this reason. */
 export class NotFixed extends Error {
@@ -68,12 +69,12 @@ export class RecordFixer {
   #canonicalise(id: string): string {
     const row = this.#row(id);
     if (!row) return this.#moved.has(id) ? `already moved to ${short(this.currentId(id))}` : 'already resolved';
-    const canonical = canonicalOf(row);
+    const canonical = recordOfRow(row);
     if (!canonical.ok) throw new NotFixed(`left as it is: its identity cannot be told (${canonical.reason})`);
     const record = canonical.record;
     const source = canonical.from === 'record_raw' ? 'from record_raw' : 'from its columns';
     if (record.id === id) {
-      if (text(row.type) === record.type && text(row.domain) === record.domain && text(row.target) === record.target && row.record_raw === canonicalRaw(record)) {
+      if (text(row.type) === record.type && text(row.domain) === record.domain && text(row.target) === record.target && row.record_raw === recordRaw(record)) {
         return 'kept: already canonical';
       }
       this.#rewrite(id, record);
@@ -102,14 +103,14 @@ export class RecordFixer {
   #rewrite(id: string, record: DnsRecord): void {
     this.db
       .prepare('UPDATE dns_records SET type = ?, domain = ?, target = ?, record_raw = ? WHERE id = ?')
-      .run(record.type, record.domain, record.target, canonicalRaw(record), id);
+      .run(record.type, record.domain, record.target, recordRaw(record), id);
     this.#pointEvents(id, record);
   }
 
   #rekey(from: string, record: DnsRecord): string {
     this.db
       .prepare('UPDATE dns_records SET id = ?, type = ?, domain = ?, target = ?, record_raw = ? WHERE id = ?')
-      .run(record.id, record.type, record.domain, record.target, canonicalRaw(record), from);
+      .run(record.id, record.type, record.domain, record.target, recordRaw(record), from);
     this.db.prepare('UPDATE record_origins SET record_id = ? WHERE record_id = ?').run(record.id, from);
     this.db.prepare('UPDATE replicas SET record_id = ? WHERE record_id = ?').run(record.id, from);
     const events = this.#pointEvents(from, record);
@@ -169,7 +170,7 @@ export class RecordFixer {
       hasOrigin || source.orphaned_at === null || target.orphaned_at === null ? null : maxText(source.orphaned_at, target.orphaned_at);
     this.db
       .prepare('UPDATE dns_records SET type = ?, domain = ?, target = ?, record_raw = ?, first_seen = ?, orphaned_at = ? WHERE id = ?')
-      .run(record.type, record.domain, record.target, canonicalRaw(record), minText(source.first_seen, target.first_seen), orphanedAt, to);
+      .run(record.type, record.domain, record.target, recordRaw(record), minText(source.first_seen, target.first_seen), orphanedAt, to);
     for (const column of this.#extraColumns()) {
       // Columns added after this code was written (e.g. last_origin_site_id): keep the target's, else the source's.
       this.db.prepare(`UPDATE dns_records SET "${column}" = coalesce("${column}", (SELECT "${column}" FROM dns_records WHERE id = ?)) WHERE id = ?`).run(from, to);
@@ -240,12 +241,12 @@ export function evidenceFor(db: DatabaseSync, id: string): { record: DnsRecord; 
     .prepare('SELECT DISTINCT type, domain, target FROM sync_events WHERE record_id = ? ORDER BY id DESC LIMIT 20')
     .all(id) as Array<{ type: SQLOutputValue; domain: SQLOutputValue; target: SQLOutputValue }>;
   for (const e of events) {
-    const c = canonicalOf({ id, type: e.type, domain: e.domain, target: e.target, record_raw: null });
+    const c = recordOfRow({ type: e.type, domain: e.domain, target: e.target, record_raw: null });
     if (c.ok && c.record.id === id) return { record: c.record, from: 'its events', firstSeen };
   }
   const bodies = db.prepare("SELECT pending_body FROM replicas WHERE record_id = ? AND pending_body IS NOT NULL").all(id) as Array<{ pending_body: string }>;
   for (const b of bodies) {
-    const c = canonicalOf({ id, type: null, domain: null, target: null, record_raw: b.pending_body });
+    const c = recordOfRow({ type: null, domain: null, target: null, record_raw: b.pending_body });
     if (c.ok && c.record.id === id) return { record: c.record, from: 'a pending create body', firstSeen };
   }
   return null;
@@ -258,7 +259,7 @@ export function restoreRecord(db: DatabaseSync, record: DnsRecord, firstSeen: st
     record.type,
     record.domain,
     record.target,
-    canonicalRaw(record),
+    recordRaw(record),
     firstSeen,
   );
 }

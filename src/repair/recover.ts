@@ -1,5 +1,5 @@
 import type { DatabaseSync, SQLInputValue, SQLOutputValue } from 'node:sqlite';
-import { quote } from './catalog.ts';
+import { quote, tablesOf } from '../store/catalog.ts';
 import { copyKeyedTable, copyRowidTable, tryRead, type RowKey, type TableShape } from './table-scan.ts';
 import type { TableRecovery } from './types.ts';
 
@@ -37,9 +37,7 @@ export interface Copy {
 /** Copies every readable row of `source` into `dest` (a new database with dnssync's schema, foreign keys off). */
 export function copyReadableRows(source: DatabaseSync, dest: DatabaseSync): Copy {
   const missing = new Map<string, RowKey[] | null>();
-  const sourceTables = new Map(
-    (source.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").all() as Array<{ name: string }>).map((t) => [t.name, true]),
-  );
+  const sourceTables = tablesOf(source);
   const destTables = (dest.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY rowid").all() as Array<{ name: string }>).map((t) => t.name);
   const results: TableRecovery[] = [];
   for (const table of destTables) {
@@ -56,7 +54,7 @@ export function copyReadableRows(source: DatabaseSync, dest: DatabaseSync): Copy
     results.push(result);
     if (result.lost !== 0) missing.set(table, missingKeys);
   }
-  for (const table of sourceTables.keys()) {
+  for (const table of sourceTables) {
     if (!destTables.includes(table) && !table.startsWith('sqlite_')) results.push(empty(table, "not copied: not part of dnssync's schema"));
   }
   carrySequences(source, dest);

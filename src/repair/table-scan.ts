@@ -1,6 +1,6 @@
 import type { DatabaseSync, SQLInputValue, SQLOutputValue, StatementSync } from 'node:sqlite';
-import { quote } from './catalog.ts';
-import { isCorruption } from './files.ts';
+import { quote } from '../store/catalog.ts';
+import { isCorruption } from '../store/sqlite-errors.ts';
 import { short } from './identity.ts';
 import type { TableRecovery } from './types.ts';
 
@@ -133,7 +133,7 @@ function rowidText(rowid: number): string {
 }
 
 /** 1-3, 7, 9-10. */
-export function ranges(sorted: number[]): string {
+function ranges(sorted: number[]): string {
   const parts: string[] = [];
   for (let i = 0; i < sorted.length; ) {
     let j = i;

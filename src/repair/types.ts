@@ -4,7 +4,7 @@
 import type { LockOptions } from '../store/lock.ts';
 
 /** The checks, in the order they run, are listed and are fixed. */
-export const CHECKS = [
+const CHECKS = [
   'integrity',
   'schema',
   'stale-lock',

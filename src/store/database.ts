@@ -4,6 +4,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { DatabaseError } from '../domain/errors.ts';
 import { hasSqliteHeader } from './sqlite-file.ts';
 import { applyPending, checkCompatible, type Migration } from './migrations.ts';
+import { SQLITE_BUSY, SQLITE_CORRUPT, SQLITE_NOTADB } from './sqlite-errors.ts';
 
 export const BUSY_TIMEOUT_MS = 5000;
 
@@ -103,10 +104,6 @@ export function prepareForBulkWrites(db: DatabaseSync): void {
 export function optimize(db: DatabaseSync): void {
   db.exec('PRAGMA optimize');
 }
-
-const SQLITE_CORRUPT = 11;
-const SQLITE_NOTADB = 26;
-const SQLITE_BUSY = 5;
 
 /** Turns SQLite's low-level failures into one-line DatabaseErrors that name the file. */
 export function guard<T>(path: string, work: () => T): T {

@@ -1,6 +1,7 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { RecordType } from '../domain/policy.ts';
 import type { Attributes, DnsRecord } from '../domain/record.ts';
+import { recordRaw } from '../domain/stored-record.ts';
 import type { KnownOrigin, KnownRecord, KnownReplica, KnownState, SiteRef } from '../domain/state.ts';
 import type { Change } from '../domain/state.ts';
 import { EventWriter } from './events.ts';
@@ -91,7 +92,7 @@ export class StateRepository {
       const { record } = change;
       switch (change.op) {
         case 'record.add':
-          s['record.add'].run(record.id, record.type, record.domain, record.target, JSON.stringify(record.fields), change.at);
+          s['record.add'].run(record.id, record.type, record.domain, record.target, recordRaw(record), change.at);
           break;
         case 'origin.add':
           s['origin.add'].run(record.id, change.siteKey, change.origin.firstSeen, change.origin.policyId, JSON.stringify(change.origin.attributes));

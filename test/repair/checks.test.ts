@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { DatabaseSync } from 'node:sqlite';
 import { describe, it } from 'node:test';
@@ -8,7 +8,7 @@ import { recordId } from '../../src/domain/record.ts';
 import { LEGACY_DDL } from '../legacy/fixture.ts';
 import { runCli } from '../support/cli.ts';
 import { tempDir } from '../support/tmp.ts';
-import { baseline, checkFinds, clean, deadPid, dump, NAS, plant, query, rec, repair, repairFixes, rows, sha, V6, WWW } from './helpers.ts';
+import { baseline, checkFinds, clean, damageIndexEntry, deadPid, dump, NAS, plant, query, rec, repair, repairFixes, rows, sha, V6, WWW } from './helpers.ts';
 
 const dir = tempDir('dnssync-repair-');
 let n = 0;
@@ -72,22 +72,7 @@ describe('dnssync repair: a legacy database', () => {
 describe('dnssync repair: integrity_check', () => {
   it('finds index entries that do not match their table and rebuilds the index', async () => {
     const db = fresh();
-    // Many events, so that the domain index spans several pages; then damage one entry's key in place.
-    plant(db, (conn) => {
-      const insert = conn.prepare(
-        "INSERT INTO sync_events (run_id, record_id, type, domain, target, site_id, status, timestamp) VALUES (1, ?, 'A_RECORD', 'nas.home', '10.0.0.5', 2, 'SKIPPED', ?)",
-      );
-      for (let i = 0; i < 600; i++) insert.run(NAS.id, `2026-01-02T00:00:${String(i % 60).padStart(2, '0')}.${String(i).padStart(3, '0')}Z`);
-      conn.exec('PRAGMA wal_checkpoint(TRUNCATE)');
-    });
-    const page = query<{ pageno: number }>(db, "SELECT pageno FROM dbstat WHERE name = 'sync_events_site_domain' AND pagetype = 'leaf' ORDER BY pageno LIMIT 1 OFFSET 1")[0]!.pageno;
-    const bytes = readFileSync(db);
-    const at = bytes.indexOf('nas.home', (page - 1) * 4096);
-    assert.ok(at > 0 && at < page * 4096);
-    bytes.write('NAS', at); // the entry now indexes a domain no row has
-    writeFileSync(db, bytes);
-    assert.notEqual(query<{ integrity_check: string }>(db, 'PRAGMA integrity_check')[0]!.integrity_check, 'ok');
-    const events = query(db, 'SELECT * FROM sync_events NOT INDEXED ORDER BY id');
+    const events = damageIndexEntry(db);
 
     const found = await checkFinds(db, 'integrity');
     assert.match(found.findings.find((f) => f.check === 'integrity')!.problem, /missing from the index/);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { openStore } from '../../src/store/database.ts';
@@ -74,6 +74,28 @@ export function plant(path: string, work: (db: DatabaseSync) => void): void {
   } finally {
     db.close();
   }
+}
+
+/**
+ * Damages one entry of the sync_events domain index in place, so that it indexes a domain no row
+ * has: many events first, so that the index spans several pages. Returns the events as they are.
+ */
+export function damageIndexEntry(path: string): Array<Record<string, unknown>> {
+  plant(path, (conn) => {
+    const insert = conn.prepare(
+      "INSERT INTO sync_events (run_id, record_id, type, domain, target, site_id, status, timestamp) VALUES (1, ?, 'A_RECORD', 'nas.home', '10.0.0.5', 2, 'SKIPPED', ?)",
+    );
+    for (let i = 0; i < 600; i++) insert.run(NAS.id, `2026-01-02T00:00:${String(i % 60).padStart(2, '0')}.${String(i).padStart(3, '0')}Z`);
+    conn.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+  });
+  const page = query<{ pageno: number }>(path, "SELECT pageno FROM dbstat WHERE name = 'sync_events_site_domain' AND pagetype = 'leaf' ORDER BY pageno LIMIT 1 OFFSET 1")[0]!.pageno;
+  const bytes = readFileSync(path);
+  const at = bytes.indexOf('nas.home', (page - 1) * 4096);
+  assert.ok(at > 0 && at < page * 4096);
+  bytes.write('NAS', at);
+  writeFileSync(path, bytes);
+  assert.notEqual(query<{ integrity_check: string }>(path, 'PRAGMA integrity_check')[0]!.integrity_check, 'ok');
+  return query(path, 'SELECT * FROM sync_events NOT INDEXED ORDER BY id');
 }
 
 export function query<T = Record<string, unknown>>(path: string, sql: string, ...params: Array<string | number | null>): T[] {

@@ -1,7 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { LockHeldError } from '../../domain/errors.ts';
+import { tablesOf } from '../../store/catalog.ts';
 import { LOCK_STALE_MS, SyncLock, type LockHolder } from '../../store/lock.ts';
-import { tablesOf } from '../catalog.ts';
 import { short } from '../identity.ts';
 import { NotFixed } from '../records.ts';
 import { listed, type Fixer, type Issue, type LockIdentity } from './issue.ts';

@@ -1,6 +1,7 @@
 import type { DatabaseSync, SQLOutputValue } from 'node:sqlite';
-import { tablesOf } from '../catalog.ts';
-import { canonicalOf, canonicalRaw, describeRecord, isLegacyTarget, sameJson, short, text, type Canonical, type RecordRow } from '../identity.ts';
+import { isLegacyTarget, recordOfRow, recordRaw, text, type RowIdentity } from '../../domain/stored-record.ts';
+import { tablesOf } from '../../store/catalog.ts';
+import { describeRecord, sameJson, short, type RecordRow } from '../identity.ts';
 import { idMismatch, NotFixed } from '../records.ts';
 import type { CheckName } from '../types.ts';
 import { listed, type Fixer, type Issue } from './issue.ts';
@@ -15,13 +16,13 @@ import { listed, type Fixer, type Issue } from './issue.ts';
 
 interface StoredRecord extends RecordRow {
   id: string;
-  canonical: Canonical;
+  canonical: RowIdentity;
 }
 
 function storedRecords(db: DatabaseSync): StoredRecord[] {
   if (!tablesOf(db).has('dns_records')) return [];
   return (db.prepare('SELECT id, type, domain, target, record_raw FROM dns_records ORDER BY id').all() as unknown as Array<RecordRow & { id: string }>).map(
-    (row) => ({ ...row, canonical: canonicalOf(row) }),
+    (row) => ({ ...row, canonical: recordOfRow(row) }),
   );
 }
 
@@ -68,7 +69,7 @@ export function checkRecords(db: DatabaseSync): Issue[] {
   const duplicates: Issue[] = [];
   for (const [id, group] of groups) {
     if (group.length < 2) continue;
-    const record = (group[0]!.canonical as Extract<Canonical, { ok: true }>).record;
+    const record = (group[0]!.canonical as Extract<RowIdentity, { ok: true }>).record;
     const forms = group.map((r) => `${text(r.domain)} → ${text(r.target)}`);
     duplicates.push({
       check: 'duplicate',
@@ -103,14 +104,15 @@ function legacyReasons(row: StoredRecord): string[] {
   if (isLegacyTarget(row.target)) reasons.push(`target is ${row.target === null ? 'NULL' : `'${row.target}'`} (written by the legacy tool)`);
   const c = row.canonical;
   if (!c.ok) {
-    if (reasons.length === 0 && !(typeof row.record_raw === 'string' && row.record_raw !== '')) reasons.push(`its identity cannot be told (${c.reason})`);
+    // Sync sends record_raw as the create body of the row's replicas: one it cannot tell is reported, though not fixable here.
+    if (reasons.length === 0) reasons.push(`its identity cannot be told (${c.reason})`);
     return reasons;
   }
   const r = c.record;
   if (text(row.type) !== r.type) reasons.push(`type ${text(row.type)} is ${r.type} in record_raw`);
   if (text(row.domain) !== r.domain) reasons.push(`domain '${text(row.domain)}' is not canonical ('${r.domain}')`);
   if (!isLegacyTarget(row.target) && text(row.target) !== r.target) reasons.push(`target '${text(row.target)}' is not canonical ('${r.target}')`);
-  if (!sameJson(row.record_raw, canonicalRaw(r))) {
+  if (!sameJson(row.record_raw, recordRaw(r))) {
     const reason = rawReason(row.record_raw, r.fields as Record<string, unknown>);
     // A raw body that differs only as the columns do (case, trailing dot) is said by the reasons above.
     if (reason || reasons.length === 0) reasons.push(reason ?? 'record_raw is not in canonical form');

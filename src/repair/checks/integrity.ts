@@ -1,6 +1,6 @@
 import { DatabaseSync } from 'node:sqlite';
+import { quote } from '../../store/catalog.ts';
 import { appliedMigrations, knownMigrations } from '../../store/migrations.ts';
-import { quote } from '../catalog.ts';
 import { listed, type Fixer, type Issue } from './issue.ts';
 
 /**

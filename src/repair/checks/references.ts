@@ -1,6 +1,7 @@
 import type { DatabaseSync, SQLOutputValue } from 'node:sqlite';
-import { quote, tablesOf } from '../catalog.ts';
-import { describeRecord, short, text } from '../identity.ts';
+import { text } from '../../domain/stored-record.ts';
+import { quote, tablesOf } from '../../store/catalog.ts';
+import { describeRecord, short } from '../identity.ts';
 import { evidenceFor, restoreRecord } from '../records.ts';
 import type { Fixer, Issue } from './issue.ts';
 

@@ -1,6 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 
-/** What repair needs of SQLite's catalog: which tables a database has, and names safe in SQL text. */
+/** SQLite's catalog for code that reads files whose schema it cannot assume (a legacy one, a damaged one): which tables there are, and names safe in SQL text. */
 
 export function tablesOf(db: DatabaseSync): Set<string> {
   return new Set((db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").all() as Array<{ name: string }>).map((t) => t.name));
