@@ -73,6 +73,19 @@ CREATE TABLE replicas (
 CREATE UNIQUE INDEX replicas_policy ON replicas (site_id, policy_id); -- NULLs (pending creates) are distinct
 CREATE INDEX replicas_pending ON replicas (pending_run_id) WHERE pending IS NOT NULL;
 
+-- A create the controller refused, remembered so that a create bound to be refused again is not
+-- sent on every run (each write reloads the console's DNS server). It goes when the create
+-- succeeds or the record is no longer wanted at the site.
+CREATE TABLE refusals (
+  site_id    INTEGER NOT NULL REFERENCES sites (id),
+  record_id  TEXT NOT NULL REFERENCES dns_records (id) ON DELETE CASCADE,
+  code       TEXT NOT NULL,                -- the Error Message `code`, e.g. api.dns.policy.validation.overlap-with-local-dns
+  message    TEXT NOT NULL,
+  refused_at TEXT NOT NULL,                -- the first refusal
+  tried_at   TEXT NOT NULL,                -- the last create sent
+  PRIMARY KEY (site_id, record_id)
+) STRICT, WITHOUT ROWID;
+
 -- One row per invocation of sync (dry runs included). outcome is NULL while it runs, or
 -- after a crash.
 CREATE TABLE runs (

@@ -65,6 +65,7 @@ export function syncFromConfig(raw: RawConfig['sync'], overrides: { policy?: Syn
     excludeDomains: raw?.excludeDomains ?? [],
     policy: overrides.policy ?? (raw?.policy as SyncPolicy | null | undefined) ?? DEFAULT_SYNC.policy,
     orphanGracePeriodMs: raw?.orphanGracePeriod ?? DEFAULT_SYNC.orphanGracePeriodMs,
+    retryRefusedAfterMs: raw?.retryRefusedAfter ?? DEFAULT_SYNC.retryRefusedAfterMs,
     maxDeletePercent: raw?.maxDeletePercent ?? DEFAULT_SYNC.maxDeletePercent,
     concurrency: overrides.concurrency ?? raw?.concurrency ?? DEFAULT_SYNC.concurrency,
     requestTimeoutMs: raw?.requestTimeout ?? DEFAULT_SYNC.requestTimeoutMs,

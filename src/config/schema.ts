@@ -61,6 +61,7 @@ export const configSchema = z.strictObject({
       excludeDomains: domains.nullish(),
       policy: z.enum(SYNC_POLICIES as [string, ...string[]]).nullish(),
       orphanGracePeriod: duration.nullish(),
+      retryRefusedAfter: duration.nullish(),
       maxDeletePercent: z.number().min(0, 'must be from 0 to 100').max(100, 'must be from 0 to 100').nullish(),
       concurrency: z.number().refine((n) => Number.isInteger(n) && n >= 1 && n <= 64, 'must be an integer from 1 to 64').nullish(),
       requestTimeout: duration.refine((ms) => ms > 0 && ms <= 3_600_000, 'must be more than 0 and at most 1h').nullish(),

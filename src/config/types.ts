@@ -40,6 +40,8 @@ export interface SyncConfig {
   excludeDomains: string[];
   policy: SyncPolicy;
   orphanGracePeriodMs: number;
+  /** A create refused for a cause dnssync cannot see is sent again after this long; 0: every run. */
+  retryRefusedAfterMs: number;
   maxDeletePercent: number;
   concurrency: number;
   requestTimeoutMs: number;
@@ -61,6 +63,7 @@ export const DEFAULT_SYNC: Readonly<SyncConfig> = Object.freeze({
   excludeDomains: [] as string[],
   policy: 'sync' as SyncPolicy,
   orphanGracePeriodMs: 15 * 60_000,
+  retryRefusedAfterMs: 24 * 60 * 60_000,
   maxDeletePercent: 30,
   concurrency: 4,
   requestTimeoutMs: 30_000,

@@ -89,3 +89,16 @@ export const OVERLAP_CODES = [
   'api.dns.policy.validation.overlap-with-local-dns',
   'api.dns.policy.validation.cname-alias-overlap',
 ] as const;
+
+/** Exact duplicate of a policy the site has (captured on Network 10.2.105). */
+export const RECORD_ALREADY_EXISTS = 'api.dns.policy.validation.record-already-exists';
+
+/**
+ * Whether a 400 refuses the record itself, so that the same create would be refused again: an
+ * overlap, a duplicate, or a value the firmware will not take (`api.request.*`, e.g.
+ * "ipv4Address must be valid IP format").
+ */
+export function refusesRecord(code: string | undefined): boolean {
+  if (code === undefined) return false;
+  return (OVERLAP_CODES as readonly string[]).includes(code) || code === RECORD_ALREADY_EXISTS || code.startsWith('api.request.');
+}

@@ -69,6 +69,17 @@ export interface KnownRecord {
   orphanedAt: string | null;
 }
 
+/** A create the controller refused at a site: not sent again while its cause lasts. */
+export interface KnownRefusal {
+  /** The Error Message `code`, e.g. `api.dns.policy.validation.overlap-with-local-dns`. */
+  code: string;
+  message: string;
+  /** The first refusal. */
+  refusedAt: string;
+  /** The last create sent. */
+  triedAt: string;
+}
+
 /** What the database remembers from earlier runs. */
 export interface KnownState {
   records: Map<string, KnownRecord>;
@@ -78,6 +89,8 @@ export interface KnownState {
   replicas: Map<number, Map<string, KnownReplica>>;
   /** Sites the database knows, by key, including ones not seen this run. */
   sites: Map<number, SiteRef>;
+  /** siteKey → recordId → refused create. */
+  refusals: Map<number, Map<string, KnownRefusal>>;
 }
 
 /** A bookkeeping change to the database, with the event it implies (SPEC §4.8). */

@@ -3,10 +3,11 @@ import type { EventWriter } from '../store/events.ts';
 import type { EventStatus } from '../domain/run.ts';
 import type { ReplicaRepository } from '../store/replicas.ts';
 import { immediateTransaction } from '../store/transaction.ts';
-import { OVERLAP_CODES, type DnsPolicy, type DnsPolicyBody } from '../domain/policy.ts';
+import { refusesRecord, type DnsPolicy, type DnsPolicyBody } from '../domain/policy.ts';
 import type { SiteRef } from '../domain/state.ts';
 import { inParallel } from './parallel.ts';
-import { bodyOf, type Action, type Plan, type SitePlan } from '../planner/plan.ts';
+import { bodyOf, refusedReason, type Action, type Plan, type SitePlan } from '../planner/plan.ts';
+import type { RefusalRepository } from '../store/refusals.ts';
 
 /** The writes apply needs from a controller (the UniFi client, or a test double). */
 export interface WriteClient {
@@ -18,6 +19,8 @@ export interface WriteClient {
 /** What a failed request tells: the UniFi client's errors have these fields. */
 interface WriteError {
   message: string;
+  /** The API's own message, without the request. */
+  apiMessage?: string;
   status?: number;
   code?: string;
   ambiguous?: boolean;
@@ -52,6 +55,7 @@ export interface ApplyContext {
   db: DatabaseSync;
   replicas: ReplicaRepository;
   events: EventWriter;
+  refusals: RefusalRepository;
   runId: number;
   clientFor(site: SiteRef): WriteClient;
   /** True once SIGTERM/SIGINT asked to stop: no new write is sent. */
@@ -162,15 +166,20 @@ function settle(action: Action, answer: Answer, ctx: ApplyContext, at: string): 
     if (kind === 'create') ctx.replicas.created(record.id, site.key, (answer as { policy: DnsPolicy }).policy.id);
     else if (kind === 'update') ctx.replicas.settled(record.id, site.key);
     else ctx.replicas.removed(record.id, site.key);
+    if (action.retried) ctx.refusals.forget(site.key, record.id);
     event(ctx, action, DONE[kind].status, at, action.reason);
     return null;
   }
 
   const { error } = answer;
-  if (kind === 'create' && error.status === 400 && (OVERLAP_CODES as readonly string[]).includes(error.code ?? '')) {
-    drop(); // refused, so not created: never a replica; the next run tries again
-    event(ctx, action, 'SKIPPED', at, error.code!);
-    return { action, outcome: 'skipped', reason: error.code! };
+  if (kind === 'create' && error.status === 400 && refusesRecord(error.code)) {
+    // Refused, so not created: never a replica. Remembered, so that it is not sent again while
+    // its cause lasts (planner/plan.ts); a refusal that goes on is not news: one event when it starts.
+    drop();
+    ctx.refusals.refused(site.key, record.id, error.code!, error.apiMessage ?? error.message, at);
+    const reason = refusedReason({ code: error.code!, message: error.message, refusedAt: action.retried?.refusedAt ?? at, triedAt: at });
+    if (!action.retried) event(ctx, action, 'SKIPPED', at, reason);
+    return { action, outcome: 'skipped', reason };
   }
   let reason = error.message;
   if (error.ambiguous) {

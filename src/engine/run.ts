@@ -12,6 +12,7 @@ import { absenceClaims } from '../planner/absence.ts';
 import { optimize, prepareForBulkWrites, type Store } from '../store/database.ts';
 import { EventWriter } from '../store/events.ts';
 import { SyncLock, type LockHolder } from '../store/lock.ts';
+import { RefusalRepository } from '../store/refusals.ts';
 import { ReplicaRepository } from '../store/replicas.ts';
 import { RunRepository } from '../store/runs.ts';
 import { SiteRepository } from '../store/sites.ts';
@@ -97,8 +98,9 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
     const siteRefs = new Map(sitesRepo?.all() ?? []);
     for (const s of snapshots) siteRefs.set(s.site.key, s.site);
     const state = store ? new StateRepository(store.db) : null;
+    const refusals = store ? new RefusalRepository(store.db) : null;
     const discovered = snapshots.filter((s) => s.status === 'discovered').map((s) => s.site.key);
-    const known: KnownState = state?.load(siteRefs, discovered) ?? { records: new Map(), origins: new Map(), replicas: new Map(), sites: siteRefs };
+    const known: KnownState = state?.load(siteRefs, discovered) ?? { records: new Map(), origins: new Map(), replicas: new Map(), sites: siteRefs, refusals: new Map() };
     const passes = recordFilter(options.config.sync);
     const now = new Date();
     const observeAll = () => observe({ snapshots: snapshots.map((s) => s.snapshot), known, passes, now: now.toISOString() });
@@ -114,7 +116,12 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
     const plan = makePlan(observation, { ...options.config.sync, passes, sites: siteRefs, now });
     const refused = plan.refusals.length > 0 && !options.force;
     // A refused run records nothing it observed either: a loss it refused must be seen again next run.
-    if (writing && !refused) immediateTransaction(db!, () => state!.record(observation.changes, runId!, now.toISOString()));
+    if (writing && !refused) {
+      immediateTransaction(db!, () => {
+        state!.record(observation.changes, runId!, now.toISOString());
+        for (const stale of plan.staleRefusals) refusals!.forget(stale.siteKey, stale.recordId);
+      });
+    }
 
     const changesPlanned = plan.sites.some((s) => s.actions.some((a) => a.kind !== 'skip'));
     const drift = options.failOnChanges && changesPlanned;
@@ -124,6 +131,7 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
         db: db!,
         replicas: new ReplicaRepository(db!),
         events: new EventWriter(db!),
+        refusals: refusals!,
         runId: runId!,
         clientFor: (site) => clients.get(site.controller)!,
         stopped: () => deps.interruption() !== null,

@@ -1,6 +1,6 @@
 import type { Attributes, DnsRecord } from '../domain/record.ts';
 import { sameAttributes } from '../domain/record.ts';
-import type { Change, KnownOrigin, KnownReplica, KnownState, LivePolicy, SiteSnapshot } from '../domain/state.ts';
+import type { Change, KnownOrigin, KnownRefusal, KnownReplica, KnownState, LivePolicy, SiteSnapshot } from '../domain/state.ts';
 import type { RecordType } from '../domain/policy.ts';
 
 /**
@@ -23,6 +23,8 @@ export interface SiteObservation {
   natives: LivePolicy[];
   /** Records whose replica someone deleted at the site: recreating them says so. */
   vanished: Set<string>;
+  /** recordId → a create the controller refused here before. */
+  refusals: ReadonlyMap<string, KnownRefusal>;
 }
 
 export interface Observation {
@@ -60,7 +62,7 @@ export function observe({ snapshots, known, passes, now }: ObserveInput): Observ
       }
       continue;
     }
-    const observed = matchReplicas(snapshot, known.replicas.get(siteKey) ?? new Map(), known.records, changes);
+    const observed = matchReplicas(snapshot, known.replicas.get(siteKey) ?? new Map(), known.records, changes, known.refusals.get(siteKey));
     sites.push(observed);
 
     const current = currentOrigins(snapshot, observed.natives, passes);
@@ -111,6 +113,7 @@ function matchReplicas(
   known: Map<string, KnownReplica>,
   catalogue: KnownState['records'],
   changes: Change[],
+  refusals: ReadonlyMap<string, KnownRefusal> = new Map(),
 ): SiteObservation {
   const siteKey = snapshot.site.key;
   const replicas = new Map<string, LiveReplica>();
@@ -156,7 +159,7 @@ function matchReplicas(
       found.replica = { ...found.replica, pending: null, pendingBody: null, pendingRunId: null };
     }
   }
-  return { snapshot, replicas, natives, vanished };
+  return { snapshot, replicas, natives, vanished, refusals };
 }
 
 function sameBody(live: LivePolicy, pendingBody: string | null): boolean {

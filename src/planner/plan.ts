@@ -3,7 +3,7 @@ import { orphanIsDue } from '../domain/orphans.ts';
 import { unwritableReason } from '../domain/writable.ts';
 import type { DnsPolicyBody } from '../domain/policy.ts';
 import { policyBody, sameAttributes, type Attributes, type DnsRecord } from '../domain/record.ts';
-import type { KnownOrigin, SiteRef } from '../domain/state.ts';
+import type { KnownOrigin, KnownRefusal, SiteRef } from '../domain/state.ts';
 import type { Observation, SiteObservation } from './observe.ts';
 
 /** What the planner decides for one record at one site (SPEC §4.4). */
@@ -17,6 +17,8 @@ export interface Action {
   attributes?: Attributes;
   /** Why: always for skip, and for the less obvious creates, updates and deletes. */
   reason?: string;
+  /** A create sent again although the controller refused it before: a new refusal is not news. */
+  retried?: KnownRefusal;
 }
 
 export interface SitePlan {
@@ -43,6 +45,8 @@ export interface Refusal {
 export interface Plan {
   sites: SitePlan[];
   refusals: Refusal[];
+  /** Refused creates that are no longer wanted at their site: their refusal is forgotten. */
+  staleRefusals: Array<{ siteKey: number; recordId: string }>;
 }
 
 export interface PlanOptions {
@@ -53,6 +57,21 @@ export interface PlanOptions {
   /** Every site the database knows, for the oldest-origin tie-break. */
   sites: ReadonlyMap<number, SiteRef>;
   now: Date;
+  /** A refused create whose cause dnssync cannot see is sent again after this long (0: every run). */
+  retryRefusedAfterMs: number;
+}
+
+/**
+ * Refusals whose cause dnssync can see at the site: a duplicate of what the site serves, or
+ * another record at the CNAME's name. Sent again as soon as that cause is gone. Any other cause
+ * (a client's local DNS name, a value the firmware refuses) is invisible: tried again after
+ * sync.retryRefusedAfter.
+ */
+const VISIBLE_CAUSES = new Set(['api.dns.policy.validation.record-already-exists', 'api.dns.policy.validation.cname-alias-overlap']);
+
+/** "refused 2026-11-20: overlap-with-local-dns" — the one wording of a remembered refusal. */
+export function refusedReason(refusal: KnownRefusal): string {
+  return `refused ${refusal.refusedAt.slice(0, 10)}: ${refusal.code.slice(refusal.code.lastIndexOf('.') + 1)}`;
 }
 
 /** The limit applies from this many replicas at a site up (SPEC §4.6). */
@@ -78,14 +97,15 @@ export function plan(observation: Observation, options: PlanOptions): Plan {
 
   const sites: SitePlan[] = [];
   const refusals: Refusal[] = [];
+  const staleRefusals: Plan['staleRefusals'] = [];
   for (const site of observation.sites) {
     if (!site.snapshot.writable) continue;
-    const sitePlan = planSite(site, observation, options, winner, disputed);
+    const sitePlan = planSite(site, observation, options, winner, disputed, staleRefusals);
     sites.push(sitePlan);
     const deletes = sitePlan.actions.filter((a) => a.kind === 'delete').length;
     if (overLimit(deletes, sitePlan.replicas, options)) refusals.push({ site: site.snapshot.site, limit: 'deletes', count: deletes, of: sitePlan.replicas });
   }
-  return { sites, refusals: [...refusals, ...originLosses(observation, options)] };
+  return { sites, refusals: [...refusals, ...originLosses(observation, options)], staleRefusals };
 }
 
 function overLimit(count: number, of: number, options: PlanOptions): boolean {
@@ -114,6 +134,7 @@ function planSite(
   options: PlanOptions,
   winner: (recordId: string) => Attributes,
   disputed: Map<string, string[]>,
+  staleRefusals: Plan['staleRefusals'],
 ): SitePlan {
   const { snapshot } = site;
   const siteKey = snapshot.site.key;
@@ -155,12 +176,22 @@ function planSite(
     conflicts ??= conflictFinder(site, desired, deleting, disputed);
     const servedAs = snapshot.served.get(recordId);
     const conflict = servedAs ? `served at ${snapshot.site.name} as ${servedAs}` : (unwritableReason(record) ?? conflicts(record));
+    const refusal = site.refusals.get(recordId);
+    if (refusal) {
+      const lasts = VISIBLE_CAUSES.has(refusal.code) ? conflict !== null : options.now.getTime() < Date.parse(refusal.triedAt) + options.retryRefusedAfterMs;
+      if (lasts) skips.push({ kind: 'skip', site: snapshot.site, record, reason: refusedReason(refusal) });
+      else creates.push({ kind: 'create', site: snapshot.site, record, attributes: winner(recordId), reason: `${refusedReason(refusal)}; trying again`, retried: refusal });
+      continue;
+    }
     if (conflict) {
       skips.push({ kind: 'skip', site: snapshot.site, record, reason: conflict });
       continue;
     }
     const reason = site.vanished.has(recordId) ? 'deleted at the site; recreated' : undefined;
     creates.push({ kind: 'create', site: snapshot.site, record, attributes: winner(recordId), ...(reason && { reason }) });
+  }
+  for (const recordId of site.refusals.keys()) {
+    if (!desired.has(recordId) || site.replicas.has(recordId)) staleRefusals.push({ siteKey, recordId });
   }
   const actions = [deletes, updates, creates, skips].flatMap((list) => list.sort(byRecord));
   return { site: snapshot.site, actions, replicas: site.replicas.size };

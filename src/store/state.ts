@@ -5,6 +5,7 @@ import { recordRaw } from '../domain/stored-record.ts';
 import type { KnownOrigin, KnownRecord, KnownReplica, KnownState, SiteRef } from '../domain/state.ts';
 import type { Change } from '../domain/state.ts';
 import { EventWriter } from './events.ts';
+import { RefusalRepository } from './refusals.ts';
 
 const RECOVERED = 'recorded after an interrupted run';
 
@@ -79,7 +80,7 @@ export class StateRepository {
       const r = row as { site_id: number; record_id: string; policy_id: string | null; pending: KnownReplica['pending']; pending_run_id: number | null; pending_body: string | null };
       replicas.get(r.site_id)?.set(r.record_id, { policyId: r.policy_id, pending: r.pending, pendingRunId: r.pending_run_id, pendingBody: r.pending_body });
     }
-    return { records, origins, replicas, sites };
+    return { records, origins, replicas, sites, refusals: new RefusalRepository(this.db).all() };
   }
 
   /** Records this run's observations and their events; the caller owns the transaction. */

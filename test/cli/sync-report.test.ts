@@ -9,7 +9,7 @@ import { A, rec, site } from '../sync/builders.ts';
 
 /** 30 sites with 60 creates each; the last action of the last site failed. */
 function bigReport(): { report: SyncReport; failedAction: Action } {
-  const plan: Plan = { refusals: [], sites: [] };
+  const plan: Plan = { refusals: [], sites: [], staleRefusals: [] };
   for (let s = 1; s <= 30; s++) {
     const ref = site(s);
     const actions: Action[] = Array.from({ length: 60 }, (_, i) => ({ kind: 'create', site: ref, record: rec(A(`h${i}.s${s}.lan`, `10.0.${s}.${i}`)), attributes: { enabled: true, ttlSeconds: 0 } }));

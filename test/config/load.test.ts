@@ -36,6 +36,7 @@ sync:
   excludeDomains: [tmp.home.arpa]
   policy: upsert-only
   orphanGracePeriod: 1h30m
+  retryRefusedAfter: 2h
   maxDeletePercent: 12.5
   concurrency: 8
   requestTimeout: 10s
@@ -63,6 +64,7 @@ const FULL_JSON = JSON.stringify(
       excludeDomains: ['tmp.home.arpa'],
       policy: 'upsert-only',
       orphanGracePeriod: '1h30m',
+      retryRefusedAfter: '2h',
       maxDeletePercent: 12.5,
       concurrency: 8,
       requestTimeout: 10,
@@ -132,6 +134,7 @@ test('a YAML config with every key', (t) => {
     excludeDomains: ['tmp.home.arpa'],
     policy: 'upsert-only',
     orphanGracePeriodMs: 5_400_000,
+    retryRefusedAfterMs: 7_200_000,
     maxDeletePercent: 12.5,
     concurrency: 8,
     requestTimeoutMs: 10_000,
@@ -171,6 +174,7 @@ test('defaults for everything left out', (t) => {
     excludeDomains: [],
     policy: 'sync',
     orphanGracePeriodMs: 900_000,
+    retryRefusedAfterMs: 86_400_000,
     maxDeletePercent: 30,
     concurrency: 4,
     requestTimeoutMs: 30_000,

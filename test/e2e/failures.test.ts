@@ -1,3 +1,4 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Fault, Scenario } from '../../fixtures/simulator/index.ts';
@@ -60,24 +61,43 @@ describe('sync: one failing controller never causes a deletion, and the others s
     assert.equal(env.sim.requests({ method: 'DELETE' }).length, 0);
   });
 
-  it('an overlap refusal is SKIPPED, not a replica, and retried on the next run', async () => {
+  it('an overlap refusal is SKIPPED, not a replica, remembered (not sent again, no new event), and retried after retryRefusedAfter', async () => {
     const env = await syncEnv(scenario());
     env.sim.setLocalDns('three', 'default', ['one.lan']);
     const first = await env.sync(['--json']);
     assert.equal(first.code, 0, first.stderr);
     const three = JSON.parse(first.stdout).sites.find((s: { controller: string }) => s.controller === 'three');
     const one = three.actions.find((a: { domain: string }) => a.domain === 'one.lan');
-    assert.deepEqual([one.action, one.outcome, one.reason], ['create', 'skipped', 'api.dns.policy.validation.overlap-with-local-dns']);
+    const reason = /^refused \d{4}-\d{2}-\d{2}: overlap-with-local-dns$/;
+    assert.deepEqual([one.action, one.outcome], ['create', 'skipped']);
+    assert.match(one.reason, reason);
     const site = env.query<{ id: number }>("SELECT s.id FROM sites s WHERE controller_host LIKE ? AND uuid = ?", '%', three.uuid)[0]!.id;
     assert.equal(env.query<{ n: number }>("SELECT count(*) AS n FROM replicas r JOIN dns_records d ON d.id = r.record_id WHERE r.site_id = ? AND d.domain = 'one.lan'", site)[0]!.n, 0);
-    assert.equal(env.query<{ n: number }>("SELECT count(*) AS n FROM sync_events WHERE status = 'SKIPPED' AND domain = 'one.lan'")[0]!.n, 1);
+    const skipped = () => env.query<{ n: number }>("SELECT count(*) AS n FROM sync_events WHERE status = 'SKIPPED' AND domain = 'one.lan'")[0]!.n;
+    assert.equal(skipped(), 1);
+    assert.deepEqual(env.query('SELECT code FROM refusals WHERE site_id = ?', site).map((r: any) => r.code), ['api.dns.policy.validation.overlap-with-local-dns']);
 
-    env.sim.setLocalDns('three', 'default', []);
+    // A dry run and a real run agree: a skip, not drift, and nothing sent while the refusal lasts.
     env.sim.clearRequests();
+    const dry = await env.sync(['--dry-run', '--fail-on-changes', '--json']);
+    assert.equal(dry.code, 0, dry.stderr);
+    const planned = JSON.parse(dry.stdout).sites.find((s: { controller: string }) => s.controller === 'three').actions;
+    assert.deepEqual(planned.map((a: { action: string }) => a.action), ['skip']);
+    assert.match(planned[0].reason, reason);
     const second = await env.sync();
     assert.equal(second.code, 0);
+    assert.equal(env.sim.requests({ controller: 'three', method: 'POST' }).length, 0, 'not sent again');
+    assert.equal(skipped(), 1, 'no new event while it lasts');
+
+    // The cause cannot be seen through the API: tried again once retryRefusedAfter has passed.
+    env.sim.setLocalDns('three', 'default', []);
+    const config = JSON.parse(readFileSync(env.configFile, 'utf8'));
+    writeFileSync(env.configFile, JSON.stringify({ ...config, sync: { ...config.sync, retryRefusedAfter: '0s' } }));
+    const third = await env.sync();
+    assert.equal(third.code, 0, third.stderr);
     assert.equal(env.sim.requests({ controller: 'three', method: 'POST' }).length, 1, 'retried');
     assert.ok(env.identities('three', 'default').includes('A_RECORD one.lan 10.1.0.1'));
+    assert.equal(env.query<{ n: number }>('SELECT count(*) AS n FROM refusals')[0]!.n, 0, 'forgotten once created');
   });
 
   it('a write refused with another error is FAILED with the code and message; the others carry on; exit 3', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { PolicyInput, Scenario } from '../../fixtures/simulator/index.ts';
+import type { Fault, PolicyInput, Scenario } from '../../fixtures/simulator/index.ts';
 import { syncEnv, writes, type SyncEnv } from '../support/sync-env.ts';
 
 // Every case runs on the newest firmware the simulator knows, with its refusals.
@@ -115,5 +115,26 @@ describe('trust: what the controller would refuse is not sent', () => {
     assert.equal(env.sim.requests({ method: 'POST', controller: 'cabin' }).length, 0);
     assert.equal(env.sim.requests({ method: 'POST', status: 400 }).length, 0, 'nothing refused by the controller');
     assertInvariants(env);
+  });
+});
+
+describe('trust: a refusal is remembered', () => {
+  it('a value the firmware refuses (api.request.error) is refused once, a skip with exit 0, and not sent again', async () => {
+    const env = await syncEnv(scenario(hosts(1)));
+    const refusal: Fault = { kind: 'status', status: 400, code: 'api.request.error', message: 'ipv4Address must be valid IP format', methods: ['POST'] };
+    env.sim.setFault({ controller: 'home', site: 'lab' }, refusal);
+    env.sim.setFault({ controller: 'cabin', site: 'default' }, refusal);
+    const first = await env.sync(['--json']);
+    assert.equal(first.code, 0, first.stderr);
+    assert.equal(JSON.parse(first.stdout).summary.skipped, 2);
+    assert.deepEqual(
+      env.query<{ code: string; message: string }>('SELECT code, message FROM refusals').map((r) => `${r.code} ${r.message}`),
+      ['api.request.error ipv4Address must be valid IP format', 'api.request.error ipv4Address must be valid IP format'],
+    );
+    env.sim.clearRequests();
+    const second = await env.sync(['--fail-on-changes']);
+    assert.equal(second.code, 0, second.stderr);
+    assert.equal(writes(env.sim), 0);
+    assert.equal(env.query<{ n: number }>("SELECT count(*) AS n FROM sync_events WHERE status = 'SKIPPED'")[0]!.n, 2, 'one event each, when it started');
   });
 });

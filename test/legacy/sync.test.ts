@@ -137,7 +137,7 @@ describe('legacy switch: the first sync converts the legacy database and carries
     );
     assert.deepEqual(
       skipped.map((e) => [e.status, e.reason]),
-      [['SKIPPED', 'api.dns.policy.validation.overlap-with-local-dns']],
+      [['SKIPPED', `refused ${new Date().toISOString().slice(0, 10)}: overlap-with-local-dns`]],
     );
 
     // Origins now carry the policy ids discovery found; the collapsed CNAME is two records again.

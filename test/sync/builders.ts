@@ -50,10 +50,12 @@ export interface KnownSpec {
   /** [body, siteKey, policyId, pending?] */
   replicas?: Array<[DnsPolicyBody, number, string | null, KnownReplica['pending']?]>;
   orphans?: Array<[DnsPolicyBody, string]>;
+  /** [body, siteKey, code, triedAt] */
+  refusals?: Array<[DnsPolicyBody, number, string, string]>;
 }
 
 export function known(spec: KnownSpec): KnownState {
-  const state: KnownState = { records: new Map(), origins: new Map(), replicas: new Map(), sites: new Map(spec.sites.map((s) => [s.key, s])) };
+  const state: KnownState = { records: new Map(), origins: new Map(), replicas: new Map(), sites: new Map(spec.sites.map((s) => [s.key, s])), refusals: new Map() };
   const addRecord = (body: DnsPolicyBody) => {
     const record = rec(body);
     if (!state.records.has(record.id)) state.records.set(record.id, { record, firstSeen: minutesAgo(600), orphanedAt: null });
@@ -73,6 +75,11 @@ export function known(spec: KnownSpec): KnownState {
     state.replicas.set(siteKey, bySite);
   }
   for (const [body, at] of spec.orphans ?? []) state.records.get(addRecord(body).id)!.orphanedAt = at;
+  for (const [body, siteKey, code, triedAt] of spec.refusals ?? []) {
+    const bySite = state.refusals.get(siteKey) ?? new Map();
+    bySite.set(rec(body).id, { code, message: 'refused', refusedAt: minutesAgo(60 * 48), triedAt });
+    state.refusals.set(siteKey, bySite);
+  }
   return state;
 }
 
@@ -89,6 +96,7 @@ export function run(snapshots: SiteSnapshot[], state: KnownState, options: Parti
   const result = plan(observation, {
     policy: options.policy ?? 'sync',
     orphanGracePeriodMs: options.orphanGracePeriodMs ?? 15 * 60_000,
+    retryRefusedAfterMs: options.retryRefusedAfterMs ?? 24 * 60 * 60_000,
     maxDeletePercent: options.maxDeletePercent ?? 30,
     passes,
     sites,

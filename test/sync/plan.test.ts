@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { absenceClaims } from '../../src/planner/absence.ts';
 import { bodyOf } from '../../src/planner/plan.ts';
-import { A, AAAA, actions, at, changes, CNAME, known, minutesAgo, run, site, snap } from './builders.ts';
+import { A, AAAA, actions, at, changes, CNAME, known, minutesAgo, rec, run, site, snap } from './builders.ts';
 
 const s1 = site(1, 'alpha');
 const s2 = site(2, 'beta');
@@ -323,5 +323,35 @@ describe('planner: absence is a claim, and mass loss is refused', () => {
     assert.deepEqual(excluded.plan.refusals, []);
     const gone = run([snap(s1, [], { status: 'gone' }), snap(s2, [])], state);
     assert.deepEqual(gone.plan.refusals.map((x) => [x.limit, x.count, x.of]), [['origins', 10, 10]]);
+  });
+});
+
+describe('planner: refused creates are remembered', () => {
+  const LOCAL = 'api.dns.policy.validation.overlap-with-local-dns';
+  const ALIAS = 'api.dns.policy.validation.cname-alias-overlap';
+  const app = CNAME('app.lan', 'web.lan');
+
+  it('a cause dnssync cannot see: a skip until retryRefusedAfter has passed since the last try, then a create saying so', () => {
+    const refusals: Array<[typeof web, number, string, string]> = [[web, 2, LOCAL, minutesAgo(60)]];
+    const waiting = run([snap(s1, [['p1', web]]), snap(s2, [])], known({ sites, refusals }));
+    assert.deepEqual(actions(waiting), ['beta skip A_RECORD web.lan 10.0.0.5 (refused 2026-11-20: overlap-with-local-dns)']);
+    const due = run([snap(s1, [['p1', web]]), snap(s2, [])], known({ sites, refusals }), { retryRefusedAfterMs: 60 * 60_000 });
+    assert.deepEqual(actions(due), ['beta create A_RECORD web.lan 10.0.0.5 (refused 2026-11-20: overlap-with-local-dns; trying again)']);
+    assert.equal(at(due, 'beta')[0]!.retried?.code, LOCAL);
+    assert.deepEqual(due.plan.staleRefusals, []);
+  });
+
+  it('a cause dnssync can see (another record at the CNAME name): skipped while it is there, sent at once when it is gone', () => {
+    const refusals: Array<[typeof app, number, string, string]> = [[app, 2, ALIAS, minutesAgo(1)]];
+    const there = run([snap(s1, [['p1', app]]), snap(s2, [], { otherDomains: ['app.lan'] })], known({ sites, refusals }));
+    assert.deepEqual(actions(there), ['beta skip CNAME_RECORD app.lan web.lan (refused 2026-11-20: cname-alias-overlap)']);
+    const gone = run([snap(s1, [['p1', app]]), snap(s2, [])], known({ sites, refusals }));
+    assert.deepEqual(actions(gone), ['beta create CNAME_RECORD app.lan web.lan (refused 2026-11-20: cname-alias-overlap; trying again)']);
+  });
+
+  it('forgets the refusal of a record no longer wanted at the site, or that the site now holds', () => {
+    const refusals: Array<[typeof web, number, string, string]> = [[web, 2, LOCAL, minutesAgo(1)], [web, 3, LOCAL, minutesAgo(1)]];
+    const r = run([snap(s1, []), snap(s2, [['n2', web]]), snap(s3, [])], known({ sites, origins: [[web, 1]], refusals }));
+    assert.deepEqual(r.plan.staleRefusals.sort((a, b) => a.siteKey - b.siteKey), [{ siteKey: 2, recordId: rec(web).id }]);
   });
 });
