@@ -3,6 +3,7 @@ import { DnssyncError } from '../errors.ts';
 import { toDatabaseError } from '../store/database.ts';
 import { VERSION } from '../version.ts';
 import { createApp, earlyLogger, type App, type Io } from './app.ts';
+import { completionCommand } from './commands/completion.ts';
 import { historyCommand } from './commands/history.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { orphansCommand } from './commands/orphans.ts';
@@ -23,7 +24,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     app = createApp(io, program.opts());
     exitCode = await action(app, options);
   };
-  for (const command of [syncCommand(run), migrateCommand(run), historyCommand(run), orphansCommand(run), repairCommand(run)]) {
+  for (const command of [syncCommand(run), migrateCommand(run), historyCommand(run), orphansCommand(run), repairCommand(run), completionCommand(run)]) {
     // Subcommands get the program's output, help and error handling (addCommand does not copy them).
     program.addCommand(command.copyInheritedSettings(program));
   }
