@@ -43,10 +43,11 @@ interface Program {
 /** commander's own view of the program, as its help shows it (hidden ones left out, the help command in). */
 function describe(program: Command): Program {
   const help = program.createHelp();
-  const short = (text: string) => text.replace(/\s+/g, ' ').trim();
+  // A menu entry is one line; descriptions may wrap.
+  const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim();
   const option = (o: Option): Opt => ({
     names: [o.short, o.long].filter((n): n is string => n !== undefined),
-    description: short(o.description),
+    description: oneLine(o.description),
     value: o.required || o.optional,
     choices: o.argChoices ?? [],
   });
@@ -57,7 +58,7 @@ function describe(program: Command): Program {
     global: help.visibleOptions(program).map(option),
     commands: visible.map((c) => ({
       names: [c.name(), ...c.aliases()],
-      description: short(c.summary() || c.description()),
+      description: oneLine(c.summary() || c.description()),
       options: help.visibleOptions(c).map(option),
       // commander's own help command (not in program.commands) takes a command's name, with no choices to say so.
       args: c.registeredArguments[0]?.argChoices ?? (program.commands.includes(c) ? [] : names),
@@ -69,7 +70,7 @@ const SCRIPTS: Record<Shell, (p: Program) => string> = { bash, zsh, fish };
 
 /** Single-quoted for sh, bash, zsh. */
 const sq = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
-const longest = (o: Opt) => o.names.at(-1)!;
+const longName = (o: Opt) => o.names.at(-1)!;
 
 function bash(p: Program): string {
   const fn = `_${p.name.replace(/\W/g, '_')}`;
@@ -103,7 +104,7 @@ ${fn}() {
   case $cmd in
 ${[
   branch("''", p.global, p.commands.flatMap((c) => c.names)),
-  ...p.commands.map((c) => branch(c.names.join('|'), [...c.options, ...p.global.filter((g) => !c.options.some((o) => longest(o) === longest(g)))], c.args)),
+  ...p.commands.map((c) => branch(c.names.join('|'), [...c.options, ...p.global.filter((g) => !c.options.some((o) => longName(o) === longName(g)))], c.args)),
   "    *) words= ;;",
 ].join('\n')}
   esac
@@ -119,7 +120,7 @@ function zsh(p: Program): string {
   const esc = (text: string) => text.replace(/[\\[\]:]/g, '\\$&');
   const specs = (options: Opt[]) =>
     options.flatMap((o) => {
-      const action = o.value ? `:${esc(longest(o).replace(/^--/, ''))}:${o.choices.length ? `(${o.choices.join(' ')})` : '_files'}` : '';
+      const action = o.value ? `:${esc(longName(o).replace(/^--/, ''))}:${o.choices.length ? `(${o.choices.join(' ')})` : '_files'}` : '';
       return o.names.map((n) => sq(`${n}[${esc(o.description)}]${action}`));
     });
   const list = (items: string[], indent: string) => items.map((i) => `${indent}${i}`).join('\n');
@@ -141,7 +142,7 @@ ${list(p.commands.flatMap((c) => c.names.map((n) => sq(`${n}:${c.description}`))
       case $line[1] in
 ${p.commands
   .map((c) => {
-    const own = c.options.filter((o) => !p.global.some((g) => longest(g) === longest(o)));
+    const own = c.options.filter((o) => !p.global.some((g) => longName(g) === longName(o)));
     const args = c.args.length ? [sq(`1:${c.names[0]}:(${c.args.join(' ')})`)] : [];
     return `        ${c.names.join('|')}) _arguments $global ${[...specs(own), ...args].join(' ')} && ret=0 ;;`;
   })
@@ -172,7 +173,7 @@ function fish(p: Program): string {
     ...p.global.map((o) => `${c} ${flags(o)}`),
     ...p.commands.flatMap((cmd) => {
       const seen = `-n ${q(`__fish_seen_subcommand_from ${cmd.names.join(' ')}`)}`;
-      const own = cmd.options.filter((o) => !p.global.some((g) => longest(g) === longest(o)));
+      const own = cmd.options.filter((o) => !p.global.some((g) => longName(g) === longName(o)));
       return [
         ...cmd.names.map((n) => `${c} -n __fish_use_subcommand -a ${n} -d ${q(cmd.description)}`),
         ...own.map((o) => `${c} ${seen} ${flags(o)}`),
