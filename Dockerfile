@@ -1,5 +1,5 @@
 # dnssync image: `docker build -t dnssync .` from the repository root.
-# No build step: Node 24 runs dnssync's TypeScript sources itself, erasing the types.
+# It runs the same build as the npm package: the sources bundled into dist/ by `npm run build`.
 # The build reaches only the npm registry and Alpine's package mirrors.
 #
 #   docker run --rm -v dnssync-data:/data -v "$PWD/dnssync.yaml:/etc/dnssync/dnssync.yaml:ro" \
@@ -10,6 +10,17 @@
 # set to keep their /data/dns_sync.db (see docs/operations.md).
 
 FROM node:24-alpine AS base
+
+# --- build: `npm run build` type-checks src/ and bundles it into dist/. No install script runs: the
+# `node` devDependency would fetch a second Node (the image's Node 24 builds) and esbuild needs none.
+FROM base AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/build.ts ./scripts/
+COPY src ./src
+RUN npm run build
 
 # --- production dependencies only; the `node` devDependency (Node 24 for dev machines) stays out
 FROM base AS deps
@@ -37,7 +48,8 @@ WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json package-lock.json ./
 COPY bin ./bin
-COPY src ./src
+# dist/ and no src/: bin/dnssync runs the sources only where src/ is beside it (a checkout).
+COPY --from=build /app/dist ./dist
 RUN chmod 0755 /app/bin/dnssync \
  && ln -s /app/bin/dnssync /usr/local/bin/dnssync
 

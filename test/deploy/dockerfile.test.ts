@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
-import { dirname, join, posix, relative, sep } from 'node:path';
-import { test } from 'node:test';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { dirname, join, posix, relative, resolve, sep } from 'node:path';
+import { before, test } from 'node:test';
 import dockerignoreModule from '@balena/dockerignore';
 import { validate } from 'dockerfile-utils';
 import { tempDir } from '../support/tmp.ts';
@@ -18,6 +17,12 @@ const runtime = finalStage(all);
 const ignore = dockerignore().add(readFileSync(join(ROOT, '.dockerignore'), 'utf8'));
 /** Whether a path of the repository reaches the build context. */
 const inContext = (path: string) => !ignore.ignores(path.split(sep).join('/'));
+/** The image's dist/: what `npm run build` makes, bundled here into a temp folder (unchecked: npm test type-checks). */
+const built = join(tempDir('dnssync-build-'), 'dist');
+before(() => {
+  const build = spawnSync(process.execPath, ['scripts/build.ts', '--out', built, '--no-check'], { cwd: ROOT, encoding: 'utf8' });
+  assert.equal(build.status, 0, build.stderr);
+});
 
 test('the Dockerfile parses and lints clean (dockerfile-utils: no errors, no warnings)', () => {
   assert.deepEqual(
@@ -59,12 +64,35 @@ test('production dependencies only: npm ci --omit=dev with the lockfile, in the 
   }
 });
 
-test('the lockfile makes tsx and every runtime import a production package, and the node pin dev-only', () => {
+test('dist is built in the image: a build stage runs npm ci (no install script) and npm run build on the sources', () => {
+  const dist = copies(runtime).filter((c) => c.sources.some((s) => /(^|\/)dist\/?$/.test(s)));
+  assert.equal(dist.length, 1, 'dist is copied once into the runtime');
+  const build = all.find((s) => s.name === dist[0]!.from);
+  assert.ok(build && build !== runtime, 'dist comes from an earlier stage');
+  const runs = byKeyword(build, 'RUN').map(runText);
+  const ci = runs.findIndex((r) => /\bnpm ci\b/.test(r));
+  assert.ok(ci >= 0 && runs.findIndex((r) => /\bnpm run build\b/.test(r)) > ci, runs.join(' | '));
+  // The `node` devDependency's install script would download a second Node; esbuild needs none.
+  assert.match(runs[ci]!, /(^|\s)--ignore-scripts(\s|$)/);
+  assert.doesNotMatch(runs[ci]!, /--omit=dev/, 'the build needs typescript and esbuild');
+  const fromContext = copies(build).filter((c) => c.from === null).flatMap((c) => c.sources);
+  for (const needed of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'scripts/build.ts', 'src']) {
+    assert.ok(fromContext.includes(needed), `the build stage copies ${needed}`);
+  }
+  // No src/ in the runtime: bin/dnssync runs the sources wherever src/ is beside it.
+  assert.ok(![...imageLayout(runtime).values()].includes('src'), 'the runtime has no src/');
+});
+
+test('the lockfile makes every package the built code imports a production package; tsx, esbuild and the node pin are dev-only', () => {
   const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean }> };
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
-  // The Node 24 pin for dev machines must stay out of the image (which has its own Node 24).
-  assert.equal(lock.packages['node_modules/node']?.dev, true);
-  const needed = new Set(['tsx', ...runtimeImports()]);
+  // The Node 24 pin for dev machines must stay out of the image (which has its own Node 24), and so
+  // must the tools that only the sources need (tsx, for Node 22 and 23 in a checkout) or the build.
+  for (const dev of ['node', 'tsx', 'esbuild']) assert.equal(lock.packages[`node_modules/${dev}`]?.dev, true, `${dev} is dev-only`);
+  // bin/dnssync loads tsx only to run the sources, which the image does not have.
+  assert.deepEqual(runtimeImports(['bin/dnssync']), ['tsx']);
+  const needed = new Set(runtimeImports(filesUnder(built).filter((f) => f.endsWith('.js'))));
+  assert.ok(needed.has('commander') && needed.has('undici'), [...needed].join(' '));
   for (const name of needed) {
     assert.ok(name in pkg.dependencies, `${name} is a production dependency in package.json`);
     const entry = lock.packages[`node_modules/${name}`];
@@ -132,11 +160,14 @@ test('everything the image copies from the context survives .dockerignore, and n
     assert.ok(existsSync(join(ROOT, source)), `${source} exists`);
     for (const file of filesUnder(source)) assert.ok(inContext(file), `${file} reaches the build context`);
   }
-  for (const kept of ['package.json', 'package-lock.json', 'bin/dnssync', 'src/cli/main.ts', 'src/store/migrations/0001_initial.sql']) {
+  for (const kept of [
+    'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'scripts/build.ts', 'bin/dnssync', 'src/cli/main.ts',
+    'src/store/migrations/0001_initial.sql',
+  ]) {
     assert.ok(inContext(kept), kept);
   }
   for (const left of [
-    'node_modules/tsx/package.json', '.git/HEAD', 'test/deploy/dockerfile.test.ts', 'fixtures/tls/key.pem',
+    'node_modules/tsx/package.json', 'dist/main.js', '.git/HEAD', 'test/deploy/dockerfile.test.ts', 'fixtures/tls/key.pem',
     'bench/results.json', 'dnssync.db', 'dnssync.db-wal', 'src/dnssync.db', 'data/dns_sync.db.legacy-20250101T000000Z',
     'dnssync.yaml', 'dnssync.json', '.tmp/x', 'coverage/lcov.info', '.env', 'home.key',
   ]) {
@@ -144,20 +175,26 @@ test('everything the image copies from the context survives .dockerignore, and n
   }
 });
 
-test('every file src/ and bin/ load at run time is inside what the image copies', () => {
+test('every file bin/dnssync and the bundle load at run time is inside what the image has', () => {
   const layout = imageLayout(runtime);
-  const copied = [...layout.values()];
-  const shipped = (file: string) => copied.some((c) => file === c || file.startsWith(`${c}/`)) && inContext(file);
-  for (const file of ['bin/dnssync', ...sourceFiles('src')]) {
-    const text = readFileSync(join(ROOT, file), 'utf8');
-    const targets = [
-      ...[...text.matchAll(/\bfrom\s+['"](\.[^'"]+)['"]|\bimport\(\s*['"](\.[^'"]+)['"]\s*\)/g)].map((m) => m[1] ?? m[2]!),
-      ...[...text.matchAll(/new URL\(\s*['"]([^'"]+)['"]\s*,\s*import\.meta\.url\s*\)/g)].map((m) => m[1]!),
-    ];
-    for (const target of targets) {
-      const path = relative(ROOT, fileURLToPath(new URL(target, pathToFileURL(join(ROOT, file)))));
-      assert.ok(!path.startsWith('..'), `${file} → ${target}`);
-      assert.ok(shipped(path.split(sep).join('/')), `${file} loads ${path}, which the image does not copy`);
+  const shipped = (imagePath: string) => {
+    const source = sourceOf(layout, imagePath);
+    if (source === 'dist' || source?.startsWith('dist/')) return existsSync(join(built, source.slice('dist'.length)));
+    return source !== undefined && existsSync(join(ROOT, source)) && inContext(source);
+  };
+  const bin = [...layout].find(([, source]) => source === 'bin')![0];
+  const fromBin = relativeTargets('bin/dnssync').filter((t) => !t.startsWith('../src/'));
+  assert.deepEqual(fromBin, ['../dist/main.js'], 'outside a checkout, bin/dnssync loads the bundle');
+  for (const target of fromBin) assert.ok(shipped(posix.resolve(bin, target)), `bin/dnssync → ${target}`);
+  // Files the code reads beside itself (new URL(…, import.meta.url)): every chunk of the bundle sits
+  // directly in dist/, so each path is taken from there (../package.json, ./migrations/).
+  const dist = [...layout].find(([, source]) => source === 'dist')![0];
+  for (const file of sourceFiles('src')) {
+    for (const target of [...readFileSync(join(ROOT, file), 'utf8').matchAll(/new URL\(\s*['"]([^'"]+)['"]\s*,\s*import\.meta\.url\s*\)/g)].map((m) => m[1]!)) {
+      const imagePath = posix.join(dist, target);
+      assert.ok(shipped(imagePath), `${file} reads ${target}, which is not at ${imagePath} in the image`);
+      const source = sourceOf(layout, imagePath)!;
+      if (target.endsWith('/')) assert.ok(readdirSync(source.startsWith('dist') ? join(built, source.slice(4)) : join(ROOT, source)).length > 0, `${imagePath} is empty`);
     }
   }
 });
@@ -169,7 +206,7 @@ test('the image layout works: dnssync through its PATH link runs from /data and 
   for (const [target, source] of layout) {
     if (source === 'node_modules') continue;
     mkdirSync(dirname(join(root, target)), { recursive: true });
-    cpSync(join(ROOT, source), join(root, target), { recursive: true });
+    cpSync(source === 'dist' ? built : join(ROOT, source), join(root, target), { recursive: true });
   }
   const nodeModules = [...layout].find(([, source]) => source === 'node_modules');
   assert.ok(nodeModules, 'the runtime has node_modules');
@@ -201,18 +238,24 @@ test('the image layout works: dnssync through its PATH link runs from /data and 
 
 // ---- helpers ----------------------------------------------------------------------------------
 
-/** Packages that src/ and bin/ import at run time (type-only imports are erased). */
-function runtimeImports(): string[] {
+/** Packages that these files (repository paths, or absolute) import (type-only imports excepted), sorted. */
+function runtimeImports(files: string[]): string[] {
   const names = new Set<string>();
-  for (const file of ['bin/dnssync', ...sourceFiles('src')]) {
-    const text = readFileSync(join(ROOT, file), 'utf8');
-    for (const m of text.matchAll(/^\s*(?:import|export)\s+(?!type\s)[^;]*?\sfrom\s+['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/gm)) {
-      const spec = m[1] ?? m[2]!;
+  for (const file of files) {
+    const text = readFileSync(resolve(ROOT, file), 'utf8');
+    for (const m of text.matchAll(/^\s*(?:import|export)\s+(?!type\s)[^;]*?\sfrom\s*['"]([^'"]+)['"]|^\s*import\s*['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/gm)) {
+      const spec = m[1] ?? m[2] ?? m[3]!;
       if (spec.startsWith('.') || spec.startsWith('node:')) continue;
       names.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!);
     }
   }
-  return [...names];
+  return [...names].sort();
+}
+
+/** The relative paths a file imports. */
+function relativeTargets(file: string): string[] {
+  const text = readFileSync(join(ROOT, file), 'utf8');
+  return [...text.matchAll(/\bfrom\s+['"](\.[^'"]+)['"]|\bimport\(\s*['"](\.[^'"]+)['"]\s*\)/g)].map((m) => m[1] ?? m[2]!);
 }
 
 function sourceFiles(dir: string): string[] {
@@ -221,7 +264,7 @@ function sourceFiles(dir: string): string[] {
 
 /** Files under a repository path (the path itself if it is a file), relative, with `/`. */
 function filesUnder(path: string): string[] {
-  const full = join(ROOT, path);
+  const full = resolve(ROOT, path);
   if (!statSync(full).isDirectory()) return [path];
   return readdirSync(full, { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile())

@@ -1,0 +1,129 @@
+/**
+ * The npm package as a user gets it: `npm pack` (which runs prepack, the build), then
+ * `npm install -g --prefix` of the tarball with Node 24 first on the PATH, and the installed
+ * dnssync run by name from outside the checkout. The dependencies come from a loopback registry
+ * fed from node_modules (registry.ts), so the test needs no network.
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import type { Scenario } from '../../fixtures/simulator/index.ts';
+import type { CliResult } from '../support/cli.ts';
+import { syncEnv } from '../support/sync-env.ts';
+import { tempDir } from '../support/tmp.ts';
+import { ROOT } from '../deploy/manifests.ts';
+import { latestVersion } from '../../src/store/migrations.ts';
+import { npm, startRegistry, type NpmResult, type Registry } from './registry.ts';
+
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
+const dir = tempDir('dnssync-package-');
+const prefix = join(dir, 'prefix');
+const installed = join(prefix, 'lib', 'node_modules', pkg.name);
+/** Where the installed dnssync runs: a folder of its own, far from the checkout. */
+const work = join(dir, 'work');
+let packedFiles: string[];
+let install: NpmResult;
+let registry: Registry;
+
+before(async () => {
+  const packed = await npm(['pack', '--json', '--offline', '--pack-destination', dir], { cwd: ROOT });
+  assert.equal(packed.status, 0, packed.stderr);
+  const [result] = JSON.parse(packed.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
+  packedFiles = result!.files.map((f) => f.path).sort();
+  registry = await startRegistry(ROOT, join(dir, 'registry'));
+  const npmrc = join(dir, 'npmrc');
+  writeFileSync(npmrc, '');
+  install = await npm(
+    [
+      'install', '--global', '--prefix', prefix, '--registry', registry.url, '--cache', join(dir, 'cache'), '--userconfig', npmrc,
+      '--no-audit', '--no-fund', '--no-update-notifier', join(dir, result!.filename),
+    ],
+    { cwd: dir },
+  );
+  mkdirSync(work);
+});
+
+/** The installed dnssync, found on the PATH like a user's, with the project's Node 24 before any other. */
+function dnssync(args: string[]): Promise<CliResult> {
+  const env: Record<string, string> = { PATH: `${join(prefix, 'bin')}:${join(process.execPath, '..')}:/usr/local/bin:/usr/bin:/bin`, HOME: work };
+  const child = spawn('dnssync', args, { cwd: work, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+describe('npm package', () => {
+  it('packs only what runs: bin, the bundle and its migrations, schema.sql, README, LICENSE', () => {
+    const outside = packedFiles.filter((f) => !f.startsWith('dist/') && !['bin/dnssync', 'package.json', 'schema.sql', 'README.md', 'LICENSE'].includes(f));
+    assert.deepEqual(outside, []);
+    for (const needed of ['bin/dnssync', 'dist/main.js', 'dist/migrations/0001_initial.sql', 'schema.sql', 'LICENSE']) assert.ok(packedFiles.includes(needed), needed);
+    assert.ok(packedFiles.every((f) => !f.endsWith('.ts')), 'no TypeScript: Node strips no types under node_modules');
+  });
+
+  it('installs globally from the tarball, with no install script anywhere and no dev tool', () => {
+    assert.equal(install.status, 0, install.stderr);
+    assert.doesNotMatch(install.stderr, /script/i, 'no warning about install scripts');
+    // Every dependency, and nothing else, came from the loopback registry.
+    assert.ok(registry.served.includes('commander'), registry.served.join(' '));
+    assert.deepEqual([...new Set(registry.asked)].sort(), registry.served);
+    assert.ok(!existsSync(join(installed, 'src')), 'no sources: bin/dnssync runs dist/');
+    const deps = readdirSync(join(installed, 'node_modules'), { recursive: true }).map(String).filter((p) => p.endsWith('package.json'));
+    assert.ok(deps.length > 0);
+    for (const file of deps) {
+      const manifest = JSON.parse(readFileSync(join(installed, 'node_modules', file), 'utf8')) as { name?: string; scripts?: Record<string, string> };
+      if (!manifest.name) continue;
+      assert.ok(!['tsx', 'esbuild', 'typescript', 'node'].includes(manifest.name), `${manifest.name} is not installed`);
+      for (const hook of ['preinstall', 'install', 'postinstall']) assert.equal(manifest.scripts?.[hook], undefined, `${manifest.name} ${hook}`);
+    }
+  });
+
+  it('dnssync --version and --help, from the install', async () => {
+    const version = await dnssync(['--version']);
+    assert.equal(version.code, 0, version.stderr);
+    assert.equal(version.stdout.trim(), pkg.version);
+    const help = await dnssync(['--help']);
+    assert.equal(help.code, 0, help.stderr);
+    for (const command of ['sync', 'migrate', 'history', 'orphans', 'repair', 'completion']) assert.match(help.stdout, new RegExp(`^ {2}${command}\\b`, 'm'));
+  });
+
+  it('dnssync migrate creates a new database from the shipped migrations', async () => {
+    const db = join(work, 'new', 'dnssync.db');
+    mkdirSync(join(work, 'new'));
+    const migrate = await dnssync(['migrate', '--db', db, '--log-format', 'json']);
+    assert.equal(migrate.code, 0, migrate.stderr);
+    // Every migration the checkout has: the package ships them all.
+    const latest = latestVersion();
+    assert.match(migrate.stdout + migrate.stderr, new RegExp(`applied ${latest} migration\\(s\\).*schema version ${latest}`));
+    assert.ok(existsSync(db));
+  });
+
+  it('dnssync sync converges the simulator', async () => {
+    const scenario: Scenario = {
+      controllers: [
+        { name: 'home', sites: [{ internalReference: 'default', policies: [{ type: 'A_RECORD', domain: 'nas.home.arpa', ipv4Address: '10.0.0.10' }] }] },
+        { name: 'cabin', tls: true, sites: [{ internalReference: 'default' }, { internalReference: 'shed' }] },
+      ],
+    };
+    const env = await syncEnv(scenario);
+    const sync = await dnssync(['sync', '--config', env.configFile, '--db', env.db]);
+    assert.equal(sync.code, 0, sync.stderr);
+    assert.match(sync.stdout, /^created 2, updated 0, deleted 0, skipped 0, failed 0$/m);
+    for (const site of ['default', 'shed']) assert.deepEqual(env.identities('cabin', site), ['A_RECORD nas.home.arpa 10.0.0.10']);
+  });
+
+  it('on a Node older than 22.13 it says so in one line, with advice for an installed package', async (t) => {
+    const old = spawnSync('/usr/bin/env', ['node', '--version'], { encoding: 'utf8', env: { PATH: '/usr/local/bin:/usr/bin:/bin' } });
+    if (old.status !== 0 || !/^v(1\d|2[01])\.|^v22\.(\d|1[0-2])\./.test(old.stdout)) return t.skip(`the machine's Node is ${old.stdout.trim() || 'missing'}`);
+    const result = spawnSync(join(prefix, 'bin', 'dnssync'), ['--version'], { cwd: work, encoding: 'utf8', env: { PATH: '/usr/local/bin:/usr/bin:/bin' } });
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /^dnssync needs Node\.js 22\.13 or newer .*Install Node\.js 24 LTS/);
+    assert.equal(result.stderr.trim().split('\n').length, 1);
+  });
+});
