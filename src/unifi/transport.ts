@@ -291,7 +291,8 @@ export class Transport {
     const said = what ? ` (${what})` : /html/i.test(headerValue(headers['content-type']) ?? '') ? ' (an HTML page, not an API error)' : '';
     let problem: string;
     if (status === 401) {
-      problem = `the controller refused the API key${said}; check the key configured for this controller (key fingerprint ${this.controller.keyFingerprint})`;
+      const who = api?.fromProxy ? 'the UniFi OS console' : 'the controller';
+      problem = `${who} refused the API key${said}; check the key configured for this controller (key fingerprint ${this.controller.keyFingerprint})`;
     } else if (status === 403) {
       problem = `the API key is not allowed to do this (HTTP 403${said})`;
     } else if (status >= 300 && status < 400) {
@@ -356,12 +357,17 @@ function errorCode(error: unknown): string | undefined {
 }
 
 /** The API's "Error Message" body, when the answer is one. */
-function errorBody(headers: IncomingHttpHeaders, text: string): ApiErrorBody | null {
+function errorBody(headers: IncomingHttpHeaders, text: string): (ApiErrorBody & { fromProxy?: boolean }) | null {
   if (!/json/i.test(headerValue(headers['content-type']) ?? '') && !/^\s*\{/.test(text)) return null;
   try {
     const value: unknown = JSON.parse(text);
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
     const raw = value as Record<string, unknown>;
+    // The UniFi OS proxy's own refusals are not the Network application's Error Message.
+    const proxy = raw.error;
+    if (typeof proxy === 'object' && proxy !== null && typeof (proxy as { message?: unknown }).message === 'string') {
+      return { message: (proxy as { message: string }).message, fromProxy: true };
+    }
     const pick = (key: string) => (typeof raw[key] === 'string' ? (raw[key] as string) : undefined);
     return {
       ...(typeof raw.statusCode === 'number' && { statusCode: raw.statusCode }),
