@@ -52,6 +52,7 @@ export function draftsFromConfig(raw: RawConfig, source: Source): { drafts: Draf
       excludeSites: c.excludeSites ?? [],
       recordTypes: c.recordTypes ? unique(c.recordTypes) : null,
       clients: { enabled, domainSuffix: c.clients?.domainSuffix ?? '' },
+      ...(c.writesPerSecond != null && { writesPerSecond: c.writesPerSecond }),
     };
   });
   return { drafts, warnings };
@@ -69,6 +70,7 @@ export function syncFromConfig(raw: RawConfig['sync'], overrides: { policy?: Syn
     maxDeletePercent: raw?.maxDeletePercent ?? DEFAULT_SYNC.maxDeletePercent,
     concurrency: overrides.concurrency ?? raw?.concurrency ?? DEFAULT_SYNC.concurrency,
     requestTimeoutMs: raw?.requestTimeout ?? DEFAULT_SYNC.requestTimeoutMs,
+    writesPerSecond: raw?.writesPerSecond ?? DEFAULT_SYNC.writesPerSecond,
   };
 }
 

@@ -26,6 +26,9 @@ const duration = z.union([z.string(), z.number()], { error: 'expected a duration
   }
 });
 
+/** SPEC §3: 0 is "no limit", as when it is left out. */
+const writesPerSecond = z.number().refine((n) => Number.isFinite(n) && n >= 0, 'must be a positive number (writes a second), or 0 for no limit');
+
 const text = (what: string) => z.string().trim().min(1, `empty ${what}`);
 const sites = z.array(text('site name'));
 const recordTypes = z.array(checkedString(parseRecordType)).min(1, 'empty list; give at least one record type');
@@ -50,6 +53,7 @@ const controller = z.strictObject({
   clients: z
     .strictObject({ enabled: z.boolean().nullish(), domainSuffix: checkedString(normalizeDomainSuffix).nullish() })
     .nullish(),
+  writesPerSecond: writesPerSecond.nullish(),
 });
 
 export const configSchema = z.strictObject({
@@ -64,6 +68,7 @@ export const configSchema = z.strictObject({
       retryRefusedAfter: duration.nullish(),
       maxDeletePercent: z.number().min(0, 'must be from 0 to 100').max(100, 'must be from 0 to 100').nullish(),
       concurrency: z.number().refine((n) => Number.isInteger(n) && n >= 1 && n <= 64, 'must be an integer from 1 to 64').nullish(),
+      writesPerSecond: writesPerSecond.nullish(),
       requestTimeout: duration.refine((ms) => ms > 0 && ms <= 3_600_000, 'must be more than 0 and at most 1h').nullish(),
     })
     .nullish(),

@@ -31,6 +31,8 @@ export interface ControllerConfig {
   recordTypes: RecordType[] | null;
   /** domainSuffix is lowercase without leading/trailing dot; '' when not given. */
   clients: { enabled: boolean; domainSuffix: string };
+  /** Per-controller override of sync.writesPerSecond (0 = no limit); absent = use that. */
+  writesPerSecond?: number;
 }
 
 export interface SyncConfig {
@@ -45,6 +47,8 @@ export interface SyncConfig {
   maxDeletePercent: number;
   concurrency: number;
   requestTimeoutMs: number;
+  /** Writes a second per controller, evenly spaced (each create or delete reloads a console's DNS); 0 = no limit. */
+  writesPerSecond: number;
 }
 
 export interface Config {
@@ -67,4 +71,5 @@ export const DEFAULT_SYNC: Readonly<SyncConfig> = Object.freeze({
   maxDeletePercent: 30,
   concurrency: 4,
   requestTimeoutMs: 30_000,
+  writesPerSecond: 0,
 });

@@ -32,28 +32,34 @@ export class UnifiClient {
   }
 
   sites(): Promise<Site[]> {
-    return readAll(this.transport, { path: '/v1/sites', noun: 'site', check: checkSite });
+    return readAll(this.transport, { path: '/v1/sites', noun: 'site', nouns: 'sites', check: checkSite });
   }
 
   /** Every policy of the site, of every type and origin, as the controller returns them (validated). */
   policies(siteId: string): Promise<DnsPolicy[]> {
-    return readAll(this.transport, { path: policiesPath(siteId), siteId, noun: 'policy', check: checkPolicy });
+    return readAll(this.transport, { path: policiesPath(siteId), siteId, noun: 'policy', nouns: 'policies', check: checkPolicy });
   }
 
-  /** One policy by id (validated), or null when the controller answers 404: an absence confirmed. */
+  /**
+   * One policy by id (validated), or null when the controller says it has no such policy. A listing
+   * can leave a policy out without any error; this is how a missing one is confirmed gone.
+   */
   async policy(siteId: string, policyId: string): Promise<DnsPolicy | null> {
     const req = { method: 'GET', path: `${policiesPath(siteId)}/${enc(policyId)}`, siteId, expect: [200], json: true } as const;
+    let answer: unknown;
     try {
-      const body = await this.transport.call(req);
-      return this.checked(req, () => checkPolicy(body, 'policy'));
+      answer = await this.transport.call(req);
     } catch (error) {
-      if (error instanceof UnifiError && error.status === 404) return null;
+      if (error instanceof UnifiError && isPolicyNotFound(error)) return null;
       throw error;
     }
+    const policy = this.checked(req, () => checkPolicy(answer, 'policy'));
+    if (policy.id !== policyId) throw this.transport.error('malformed', req, `asked for policy ${policyId}, the controller answered policy ${policy.id}`);
+    return policy;
   }
 
   clients(siteId: string): Promise<Client[]> {
-    return readAll(this.transport, { path: `/v1/sites/${enc(siteId)}/clients`, siteId, noun: 'client', check: checkClient });
+    return readAll(this.transport, { path: `/v1/sites/${enc(siteId)}/clients`, siteId, noun: 'client', nouns: 'clients', check: checkClient });
   }
 
   /** POST; the created policy as the controller answered it (201). Never retried except after 429. */
@@ -90,6 +96,18 @@ export class UnifiClient {
       throw error;
     }
   }
+}
+
+/**
+ * A 404 that says this policy does not exist: an API Error Message with a not-found code. Which
+ * code real firmware uses is not established (the simulator's `api.dns.policy.not-found` is a
+ * stand-in), so any `*.not-found` counts, except the two that mean something else is missing: no
+ * such endpoint (wrong URL, firmware before 10.1) and no such site. A 404 without such a body, from
+ * a proxy or a login page, proves nothing and stays an error.
+ */
+function isPolicyNotFound(error: UnifiError): boolean {
+  const code = error.code ?? '';
+  return error.kind === 'http' && error.status === 404 && code.endsWith('.not-found') && !code.startsWith('api.request.') && code !== 'api.site.not-found';
 }
 
 const enc = encodeURIComponent;

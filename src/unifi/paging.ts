@@ -1,5 +1,6 @@
 // Reading a whole list, page by page, so that nothing past the first page is
-// ever missed (the original tool saw only the first 25 items).
+// ever missed (the original tool saw only the first 25 items). A listing is
+// the proof that a policy is absent, so every page must add up (SPEC §4.5).
 import type { Transport } from './transport.ts';
 import { ShapeProblem, checkPage } from './validate.ts';
 
@@ -7,30 +8,40 @@ export const PAGE_LIMIT = 200;
 /** Readings restarted because the list changed under us, before giving up. */
 const MAX_RESTARTS = 2;
 
-export interface ListRequest<T> {
+export interface ListRequest<T extends { id: string }> {
   /** API path, e.g. `/v1/sites/{id}/dns/policies`. */
   path: string;
   siteId?: string;
   /** Item noun for messages: "policy" gives "policy 3 of page at offset 200". */
   noun: string;
+  /** Its plural: "read 400 policies but totalCount says 450". */
+  nouns: string;
   check: (item: unknown, what: string) => T;
 }
 
 /**
  * Every item of a paged list: `offset`/`limit=200` until `offset >= totalCount`.
- * A page that does not move forward, answers another offset, or has a bad item
- * is a `malformed` error, never an endless loop or a short list. If totalCount
- * changes between pages (someone wrote meanwhile), the reading starts over.
+ * Each page must answer the offset asked for, hold as many items as its `count`
+ * says, and repeat no id of the listing; the items read must come to exactly
+ * `totalCount`. Anything else is a `malformed` error, never an endless loop or
+ * a list silently short or long. If totalCount changes between pages (someone
+ * wrote meanwhile), the reading starts over.
+ *
+ * What no check can see: a controller that leaves items out while `count` and
+ * `totalCount` agree with what it sends. Only reading a missing policy by id
+ * tells that apart from a real absence.
  */
-export async function readAll<T>(transport: Transport, list: ListRequest<T>): Promise<T[]> {
+export async function readAll<T extends { id: string }>(transport: Transport, list: ListRequest<T>): Promise<T[]> {
   const req = { method: 'GET', path: list.path, ...(list.siteId !== undefined && { siteId: list.siteId }) } as const;
   const malformed = (problem: string) => transport.error('malformed', req, problem);
   const changes: string[] = [];
   for (let reading = 0; reading <= MAX_RESTARTS; reading++) {
     const items: T[] = [];
-    let offset = 0;
+    const seen = new Set<string>();
     let total: number | null = null;
     for (;;) {
+      // Offsets follow what was really received, so a short page loses nothing: the next one starts where it ended.
+      const offset = items.length;
       const body = await transport.call({ ...req, query: { offset, limit: PAGE_LIMIT }, expect: [200], json: true });
       const where = `page at offset ${offset}`;
       try {
@@ -41,10 +52,16 @@ export async function readAll<T>(transport: Transport, list: ListRequest<T>): Pr
           break;
         }
         total = page.totalCount;
-        page.data.forEach((item, i) => items.push(list.check(item, `${list.noun} ${i} of ${where}`)));
-        offset += page.data.length;
-        if (offset >= total) return items;
-        if (page.data.length === 0) throw new ShapeProblem(`${where}: no items, but totalCount is ${total}`);
+        if (page.count !== page.data.length) throw new ShapeProblem(`${where}: count says ${page.count} but the page holds ${page.data.length} ${list.nouns}`);
+        page.data.forEach((raw, i) => {
+          const item = list.check(raw, `${list.noun} ${i} of ${where}`);
+          if (seen.has(item.id)) throw new ShapeProblem(`${where} repeats ${list.noun} ${item.id} already listed`);
+          seen.add(item.id);
+          items.push(item);
+        });
+        const shortfall = items.length < total && page.data.length === 0 ? ` (the page at offset ${offset} is empty)` : '';
+        if (items.length > total || shortfall) throw new ShapeProblem(`read ${items.length} ${list.nouns} but totalCount says ${total}${shortfall}`);
+        if (items.length === total) return items;
       } catch (error) {
         if (error instanceof ShapeProblem) throw malformed(error.message);
         throw error;

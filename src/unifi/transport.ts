@@ -1,6 +1,6 @@
 // One controller's HTTP side: an undici Pool with its TLS rules, at most
-// `concurrency` requests in flight (FIFO), a timeout per attempt, retries with
-// backoff, and the mapping of every failure to a UnifiError.
+// `concurrency` requests in flight (FIFO), writes paced when asked, a timeout per
+// attempt, retries with backoff, and the mapping of every failure to a UnifiError.
 import { readFileSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -9,6 +9,7 @@ import type { ControllerConfig } from '../config/types.ts';
 import type { Logger } from '../log/logger.ts';
 import { UnifiError, WriteNotSentError } from './errors.ts';
 import type { RequestRef, UnifiErrorDetails, UnifiErrorKind } from './errors.ts';
+import { Pacer } from './pacer.ts';
 import { Semaphore } from './semaphore.ts';
 import { TlsRefusal, buildTlsConnector } from './tls.ts';
 import type { ApiErrorBody } from './types.ts';
@@ -35,6 +36,12 @@ export interface TransportOptions {
   retry?: RetryOptions;
   /** When true, writes not yet sent are dropped with WriteNotSentError (SIGTERM/SIGINT). */
   holdWrites?: () => boolean;
+  /**
+   * Writes (each attempt) to this controller start at most this many times a second, evenly
+   * spaced: each create or delete makes a console reload its DNS server. Reads are not paced.
+   * Absent or 0: no limit.
+   */
+  writesPerSecond?: number;
 }
 
 export interface TransportStats {
@@ -84,6 +91,7 @@ export class Transport {
   private readonly maxDelayMs: number;
   private readonly logger: Logger | undefined;
   private readonly holdWrites: (() => boolean) | undefined;
+  private readonly pacer: Pacer | null;
   /** After a 429, no request to this controller starts before this time (ms since epoch). */
   private notBefore = 0;
   private closing: Promise<void> | null = null;
@@ -100,6 +108,7 @@ export class Transport {
     this.maxDelayMs = options.retry?.maxDelayMs ?? 30_000;
     this.logger = options.logger;
     this.holdWrites = options.holdWrites;
+    this.pacer = options.writesPerSecond ? new Pacer(options.writesPerSecond) : null;
     this.logger?.redact(controller.apiKey);
 
     let ca: Buffer | undefined;
@@ -188,12 +197,19 @@ export class Transport {
 
   private async attempt(pool: Pool, req: ApiRequest, attempt: number): Promise<Outcome> {
     if (this.notBefore > Date.now()) await this.waitForRateLimit();
+    const write = req.method !== 'GET';
+    const stopping = attempt === 1 && write ? this.holdWrites : undefined;
+    // The turn is held while waiting for a slot: the pace is between real starts, and a paced write holds no slot while it waits.
+    const paced = write && this.pacer ? await this.pacer.turn(stopping) : null;
+    if (paced && this.notBefore > Date.now()) await this.waitForRateLimit();
     const release = await this.slots.acquire();
     // A write still waiting for its slot when the run is asked to stop is not sent at all.
-    if (attempt === 1 && req.method !== 'GET' && this.holdWrites?.()) {
+    if (stopping?.()) {
       release();
+      paced?.(false);
       throw new WriteNotSentError(`${req.method} ${req.path}: not sent, the run is stopping`);
     }
+    paced?.(true);
     this.stats.peakInFlight = Math.max(this.stats.peakInFlight, this.slots.inUse);
     this.stats.requests += 1;
     const query = req.query ? `?${new URLSearchParams(Object.entries(req.query).map(([k, v]): [string, string] => [k, String(v)]))}` : '';
@@ -291,7 +307,8 @@ export class Transport {
     const said = what ? ` (${what})` : /html/i.test(headerValue(headers['content-type']) ?? '') ? ' (an HTML page, not an API error)' : '';
     let problem: string;
     if (status === 401) {
-      problem = `the controller refused the API key${said}; check the key configured for this controller (key fingerprint ${this.controller.keyFingerprint})`;
+      const who = api?.fromProxy ? 'the UniFi OS console' : 'the controller';
+      problem = `${who} refused the API key${said}; check the key configured for this controller (key fingerprint ${this.controller.keyFingerprint})`;
     } else if (status === 403) {
       problem = `the API key is not allowed to do this (HTTP 403${said})`;
     } else if (status >= 300 && status < 400) {
@@ -356,12 +373,17 @@ function errorCode(error: unknown): string | undefined {
 }
 
 /** The API's "Error Message" body, when the answer is one. */
-function errorBody(headers: IncomingHttpHeaders, text: string): ApiErrorBody | null {
+function errorBody(headers: IncomingHttpHeaders, text: string): (ApiErrorBody & { fromProxy?: boolean }) | null {
   if (!/json/i.test(headerValue(headers['content-type']) ?? '') && !/^\s*\{/.test(text)) return null;
   try {
     const value: unknown = JSON.parse(text);
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
     const raw = value as Record<string, unknown>;
+    // The UniFi OS proxy's own refusals are not the Network application's Error Message.
+    const proxy = raw.error;
+    if (typeof proxy === 'object' && proxy !== null && typeof (proxy as { message?: unknown }).message === 'string') {
+      return { message: (proxy as { message: string }).message, fromProxy: true };
+    }
     const pick = (key: string) => (typeof raw[key] === 'string' ? (raw[key] as string) : undefined);
     return {
       ...(typeof raw.statusCode === 'number' && { statusCode: raw.statusCode }),

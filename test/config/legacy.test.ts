@@ -64,6 +64,7 @@ test('the legacy README example is accepted and mapped field by field', (t) => {
     concurrency: 4,
     requestTimeoutMs: 30_000,
     retryRefusedAfterMs: 86_400_000,
+    writesPerSecond: 0,
   });
   const about = (prefix: string) => config.warnings.filter((w) => w.startsWith(prefix + ': '));
   assert.equal(config.warnings.length, 5, config.warnings.join('\n'));

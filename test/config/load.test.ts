@@ -23,6 +23,7 @@ controllers:
     clients:
       enabled: true
       domainSuffix: .Home.Arpa.
+    writesPerSecond: 0.5
   - url: https://UniFi.Example.com:11443
     apiKeyEnv: OFFICE_KEY
     tls: { verify: false }
@@ -30,6 +31,7 @@ controllers:
   - name: lab
     url: http://192.168.1.1:8080
     apiKey: inline-key-0123
+    writesPerSecond: 0
 sync:
   recordTypes: [A_RECORD, AAAA_RECORD, CNAME_RECORD, MX_RECORD, TXT_RECORD, SRV_RECORD]
   domains: ["*.Home.Arpa."]
@@ -40,6 +42,7 @@ sync:
   maxDeletePercent: 12.5
   concurrency: 8
   requestTimeout: 10s
+  writesPerSecond: 2
 `;
 
 const FULL_JSON = JSON.stringify(
@@ -54,9 +57,10 @@ const FULL_JSON = JSON.stringify(
         excludeSites: ['lab'],
         recordTypes: ['A_RECORD', 'TXT_RECORD', 'A_RECORD'],
         clients: { enabled: true, domainSuffix: '.Home.Arpa.' },
+        writesPerSecond: 0.5,
       },
       { url: 'https://UniFi.Example.com:11443', apiKeyEnv: 'OFFICE_KEY', tls: { verify: false }, clients: { enabled: false } },
-      { name: 'lab', url: 'http://192.168.1.1:8080', apiKey: 'inline-key-0123' },
+      { name: 'lab', url: 'http://192.168.1.1:8080', apiKey: 'inline-key-0123', writesPerSecond: 0 },
     ],
     sync: {
       recordTypes: ['A_RECORD', 'AAAA_RECORD', 'CNAME_RECORD', 'MX_RECORD', 'TXT_RECORD', 'SRV_RECORD'],
@@ -68,6 +72,7 @@ const FULL_JSON = JSON.stringify(
       maxDeletePercent: 12.5,
       concurrency: 8,
       requestTimeout: 10,
+      writesPerSecond: 2,
     },
   },
   null,
@@ -100,6 +105,7 @@ test('a YAML config with every key', (t) => {
       excludeSites: ['lab'],
       recordTypes: ['A_RECORD', 'TXT_RECORD'],
       clients: { enabled: true, domainSuffix: 'home.arpa' },
+      writesPerSecond: 0.5,
     },
     {
       name: 'unifi.example.com:11443',
@@ -126,6 +132,7 @@ test('a YAML config with every key', (t) => {
       excludeSites: [],
       recordTypes: null,
       clients: { enabled: false, domainSuffix: '' },
+      writesPerSecond: 0,
     },
   ]);
   assert.deepEqual(config.sync, {
@@ -138,6 +145,7 @@ test('a YAML config with every key', (t) => {
     maxDeletePercent: 12.5,
     concurrency: 8,
     requestTimeoutMs: 10_000,
+    writesPerSecond: 2,
   });
   assert.deepEqual(config.warnings, [
     'controllers[1].tls.verify: TLS certificate verification is off for controller unifi.example.com:11443',
@@ -178,6 +186,7 @@ test('defaults for everything left out', (t) => {
     maxDeletePercent: 30,
     concurrency: 4,
     requestTimeoutMs: 30_000,
+    writesPerSecond: 0,
   });
   const [c] = config.controllers;
   assert.equal(c?.name, 'unifi.lan');

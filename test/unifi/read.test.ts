@@ -250,7 +250,7 @@ describe('validating answers (hand-written controller)', () => {
   test('a page that makes no progress is an error, not an endless loop', async () => {
     await assert.rejects(
       policiesFrom(() => ({ offset: 0, limit: 200, count: 0, totalCount: 5, data: [] })),
-      (e: unknown) => e instanceof UnifiError && e.kind === 'malformed' && /page at offset 0: no items, but totalCount is 5/.test(e.message),
+      (e: unknown) => e instanceof UnifiError && e.kind === 'malformed' && /read 0 policies but totalCount says 5 \(the page at offset 0 is empty\)/.test(e.message),
     );
     assert.equal(fake!.requests.length, 1);
   });

@@ -57,6 +57,24 @@ describe('authentication', () => {
     }
   });
 
+  test("the UniFi OS proxy's own 401 is read as a refused key, in one line", async () => {
+    sim.setFault({ controller: 'lab' }, { kind: 'proxyUnauthorized' });
+    const client = makeClient(lab);
+    try {
+      const error = await failure(client.policies(SITE));
+      assert.equal(error.kind, 'http');
+      assert.equal(error.status, 401);
+      assert.equal(error.apiMessage, 'Unauthorized');
+      assert.equal(
+        error.message,
+        `controller lab (${lab.url}): GET /v1/sites/${SITE}/dns/policies: the UniFi OS console refused the API key (Unauthorized); check the key configured for this controller (key fingerprint sha256:0123456789ab)`,
+      );
+      assert.deepEqual(statuses(), [401], 'not retried');
+    } finally {
+      await client.close();
+    }
+  });
+
   test('the key is sent as X-API-KEY and never logged; one debug line per request', async () => {
     const logger = memoryLogger();
     const client = makeClient(lab, { logger });

@@ -70,6 +70,7 @@ async function sync(app: App, options: SyncCommandOptions): Promise<CommandResul
             controller,
             concurrency: config.sync.concurrency,
             requestTimeoutMs: config.sync.requestTimeoutMs,
+            writesPerSecond: controller.writesPerSecond ?? config.sync.writesPerSecond,
             logger: app.logger,
             holdWrites: () => interruption !== null,
           }),
