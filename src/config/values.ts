@@ -1,5 +1,6 @@
 /** Pure checks of single config values. Each throws a plain Error whose message never quotes a secret. */
 import { RECORD_TYPES, type RecordType } from '../domain/policy.ts';
+import { foldAscii } from '../domain/record.ts';
 
 /** Origin of a controller URL; refuses anything that would make `url + '/proxy/...'` ambiguous. */
 export function normalizeUrl(text: string): { url: string; host: string } {
@@ -33,15 +34,15 @@ export function parseRecordType(text: string): RecordType {
   throw new Error(`unknown record type "${text}"; expected one of ${RECORD_TYPES.join(', ')}`);
 }
 
-/** Domains are compared lowercase without a trailing dot (SPEC 4.2), so filters are stored that way. */
+/** Domains are compared with ASCII letters lowercased, without a trailing dot (SPEC 4.2), so filters are stored that way. */
 export function normalizeDomainPattern(text: string): string {
-  const d = text.trim().toLowerCase().replace(/\.$/, '');
+  const d = foldAscii(text.trim()).replace(/\.$/, '');
   if (d === '' || /\s/.test(d)) throw new Error('not a domain pattern; expected e.g. *.home.arpa');
   return d;
 }
 
 export function normalizeDomainSuffix(text: string): string {
-  const d = text.trim().toLowerCase().replace(/^\./, '').replace(/\.$/, '');
+  const d = foldAscii(text.trim()).replace(/^\./, '').replace(/\.$/, '');
   if (!/^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/.test(d)) throw new Error('not a domain name; expected e.g. home.arpa');
   return d;
 }

@@ -27,8 +27,17 @@ export function recordId(type: string, domain: string, target: string): string {
   return createHash('sha256').update(`${type}:${domain}:${target}`).digest('hex');
 }
 
+/**
+ * DNS folds case for ASCII letters only (RFC 4343): `İstanbul.lan` stays itself, and the Kelvin
+ * sign of `\u212Aelvin.lan` is not the `k` of `kelvin.lan`. Full Unicode lowercasing would merge
+ * names DNS keeps apart, and can lengthen them past what the API accepts.
+ */
+export function foldAscii(text: string): string {
+  return text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
+}
+
 export function canonicalDomain(domain: string): string {
-  return domain.trim().toLowerCase().replace(/\.+$/, '');
+  return foldAscii(domain.trim()).replace(/\.+$/, '');
 }
 
 /** RFC 5952 compressed lowercase form; the URL parser does exactly this normalisation. */

@@ -1,6 +1,6 @@
 import type { ControllerConfig } from '../config/types.ts';
 import { TARGET_FIELDS, type Client, type DnsPolicy } from '../domain/policy.ts';
-import { attributesOf, canonicalDomain, recordOf, type Attributes, type DnsRecord } from '../domain/record.ts';
+import { attributesOf, canonicalDomain, foldAscii, recordOf, type Attributes, type DnsRecord } from '../domain/record.ts';
 import type { LivePolicy } from '../domain/state.ts';
 
 /** A site's content as the planner needs it: compact, with one shared object per record. */
@@ -78,7 +78,7 @@ const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
  */
 export function clientRecord(client: Client, suffix: string): DnsRecord | null {
   if (!client.name || !client.ipAddress || !IPV4.test(client.ipAddress)) return null;
-  let name = client.name.trim().toLowerCase();
+  let name = foldAscii(client.name.trim());
   if (suffix && name.endsWith(`.${suffix}`)) name = name.slice(0, -suffix.length - 1);
   const label = name.replace(/[^a-z0-9-]/g, '-').replace(/^-+|-+$/g, '');
   if (!label) return null;

@@ -1,16 +1,15 @@
 import type { ControllerConfig } from '../config/types.ts';
 import type { RecordType, Site } from '../domain/policy.ts';
-import type { DnsRecord } from '../domain/record.ts';
+import { foldAscii, type DnsRecord } from '../domain/record.ts';
 
 export interface DomainFilter {
   domains: readonly string[];
   excludeDomains: readonly string[];
 }
 
-/** `*` matches any run of characters (dots included), `?` one character; case-insensitive. */
+/** `*` matches any run of characters (dots included), `?` one character; ASCII letters case-insensitive, as DNS names. */
 export function globToRegExp(glob: string): RegExp {
-  const source = glob
-    .toLowerCase()
+  const source = foldAscii(glob)
     .split('')
     .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
     .join('');

@@ -355,3 +355,15 @@ describe('planner: refused creates are remembered', () => {
     assert.deepEqual(r.plan.staleRefusals.sort((a, b) => a.siteKey - b.siteKey), [{ siteKey: 2, recordId: rec(web).id }]);
   });
 });
+
+describe('planner: names fold ASCII letters only (RFC 4343)', () => {
+  it('keeps non-ASCII letters as they are: the Kelvin sign is not k, İ does not grow, and a 127-character name with İ stays writable', () => {
+    assert.equal(rec(A('\u212Aelvin.LAN.', '10.0.0.1')).domain, '\u212Aelvin.lan');
+    assert.notEqual(rec(A('\u212Aelvin.lan', '10.0.0.1')).id, rec(A('kelvin.lan', '10.0.0.1')).id);
+    assert.equal(rec(A('İstanbul.LAN', '10.0.0.1')).domain, 'İstanbul.lan');
+    const long = `İ${'a'.repeat(122)}.lan`;
+    assert.equal(long.length, 127);
+    const r = run([snap(s1, [['p1', A(long, '10.0.0.2')]]), snap(s2, [])], known({ sites }));
+    assert.deepEqual(at(r, 'beta').map((a) => a.kind), ['create']);
+  });
+});
