@@ -106,7 +106,11 @@ CREATE TABLE runs (
   updated      INTEGER NOT NULL DEFAULT 0,
   deleted      INTEGER NOT NULL DEFAULT 0,
   skipped      INTEGER NOT NULL DEFAULT 0,
-  failed       INTEGER NOT NULL DEFAULT 0
+  failed       INTEGER NOT NULL DEFAULT 0,         -- created … failed: what was done (0 when nothing was applied)
+  planned_create INTEGER NOT NULL DEFAULT 0,       -- planned_*: what the plan said, applied or not
+  planned_update INTEGER NOT NULL DEFAULT 0,
+  planned_delete INTEGER NOT NULL DEFAULT 0,
+  planned_skip INTEGER NOT NULL DEFAULT 0
 ) STRICT;
 CREATE INDEX runs_started ON runs (started_at);
 

@@ -9,6 +9,15 @@ export type RunOutcome = 'success' | 'partial' | 'refused' | 'drift' | 'failed' 
 /** The signal that asked a run to stop. */
 export type Interruption = 'SIGINT' | 'SIGTERM';
 
+/** What a plan says it will do, applied or not. */
+export interface PlanCounts {
+  create: number;
+  update: number;
+  delete: number;
+  skip: number;
+}
+
+/** What a run did: all 0 when nothing was applied (a dry, refused or drift run). */
 export interface RunCounts {
   created: number;
   updated: number;

@@ -1,17 +1,17 @@
 import type { Config, ControllerConfig } from '../config/types.ts';
-import { getExitCode, type ExitCode } from '../domain/exit-codes.ts';
-import type { Interruption, RunCounts, RunOutcome } from '../domain/run.ts';
-import type { KnownState, SiteRef, SiteSnapshot } from '../domain/state.ts';
+import { getExitCode } from '../domain/exit-codes.ts';
+import type { Interruption } from '../domain/run.ts';
+import type { KnownState } from '../domain/state.ts';
 import { RecordCatalogue, siteContent } from '../planner/content.ts';
 import { recordFilter } from '../planner/filters.ts';
 import { observe } from '../planner/observe.ts';
 import { decideOutcome } from '../planner/outcome.ts';
-import { plan as makePlan, type Plan } from '../planner/plan.ts';
+import { plan as makePlan, type Action, type Plan } from '../planner/plan.ts';
 import { failedEntry, snapshotsOf } from '../planner/snapshots.ts';
 import { absenceClaims } from '../planner/absence.ts';
 import { optimize, prepareForBulkWrites, type Store } from '../store/database.ts';
 import { EventWriter } from '../store/events.ts';
-import { SyncLock, type LockHolder } from '../store/lock.ts';
+import { SyncLock } from '../store/lock.ts';
 import { RefusalRepository } from '../store/refusals.ts';
 import { ReplicaRepository } from '../store/replicas.ts';
 import { RunRepository } from '../store/runs.ts';
@@ -19,7 +19,8 @@ import { SiteRepository } from '../store/sites.ts';
 import { StateRepository } from '../store/state.ts';
 import { immediateTransaction } from '../store/transaction.ts';
 import { confirmAbsence, type PolicyReader } from './absence.ts';
-import { applyPlan, resultOf, type Applied, type WriteClient } from './apply.ts';
+import { applyPlan, type Applied, type WriteClient } from './apply.ts';
+import { doneCounts, plannedCounts, type SyncReport } from './report.ts';
 import { discoverController, type DiscoveryClient } from './discover.ts';
 import { keySites } from './sites.ts';
 import { VERSION } from './version.ts';
@@ -42,23 +43,6 @@ export interface SyncDeps {
   interruption(): Interruption | null;
   identity: { host: string; pid: number; user: string };
   onSiteDiscovered?(controller: string, site: string, status: string): void;
-}
-
-export interface SyncReport {
-  outcome: RunOutcome;
-  exitCode: ExitCode;
-  runId: number | null;
-  /** The holder of a stale lock this run took over. */
-  lockTakenOver: LockHolder | null;
-  dryRun: boolean;
-  startedAt: string;
-  finishedAt: string;
-  controllers: Array<{ name: string; url: string; version: string | null; status: 'ok' | 'failed'; error?: string }>;
-  sites: Array<{ site: SiteRef; status: SiteSnapshot['status']; error?: string }>;
-  plan: Plan;
-  /** Null when nothing was applied (dry run, refused, drift). */
-  applied: Applied | null;
-  counts: RunCounts;
 }
 
 const HEARTBEAT_MS = 15_000;
@@ -99,6 +83,8 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
     for (const s of snapshots) siteRefs.set(s.site.key, s.site);
     const state = store ? new StateRepository(store.db) : null;
     const refusals = store ? new RefusalRepository(store.db) : null;
+    // Read before apply records this run's skips: a skip recorded by an earlier run is not news.
+    const events = store ? new EventWriter(store.db) : null;
     const discovered = snapshots.filter((s) => s.status === 'discovered').map((s) => s.site.key);
     const known: KnownState = state?.load(siteRefs, discovered) ?? { records: new Map(), origins: new Map(), replicas: new Map(), sites: siteRefs, refusals: new Map() };
     const passes = recordFilter(options.config.sync);
@@ -123,6 +109,7 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
       });
     }
 
+    const repeated = events ? knownSkips(plan, events) : new Set<Action>();
     const changesPlanned = plan.sites.some((s) => s.actions.some((a) => a.kind !== 'skip'));
     const drift = options.failOnChanges && changesPlanned;
     let applied: Applied | null = null;
@@ -130,7 +117,7 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
       applied = await applyPlan(plan, {
         db: db!,
         replicas: new ReplicaRepository(db!),
-        events: new EventWriter(db!),
+        events: events!,
         refusals: refusals!,
         runId: runId!,
         clientFor: (site) => clients.get(site.controller)!,
@@ -140,20 +127,23 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
         concurrency: options.config.sync.concurrency,
       });
     }
-    const counts = countResults(plan, applied);
+    const planned = plannedCounts(plan);
+    const done = doneCounts(plan, applied);
     const interruption = deps.interruption();
     const outcome = decideOutcome({
       interruption,
       refused,
       drift,
-      partial: discoveries.some((d) => d.status === 'failed') || snapshots.some((s) => s.status === 'failed') || counts.failed > 0,
+      nothingDiscovered: snapshots.every((s) => s.status !== 'discovered'),
+      partial: discoveries.some((d) => d.status === 'failed') || snapshots.some((s) => s.status === 'failed') || done.failed > 0,
     });
     const decision = { outcome, exitCode: getExitCode({ kind: 'run', outcome, interruption }) };
     const finishedAt = new Date().toISOString();
     runs?.finish(runId!, {
       finishedAt,
       ...decision,
-      ...counts,
+      done,
+      planned,
       sitesOk: snapshots.filter((s) => s.status === 'discovered').length,
       sitesFailed: snapshots.filter((s) => s.status === 'failed').length,
     });
@@ -174,12 +164,17 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
       sites: snapshots.map((s) => ({ site: s.site, status: s.status, ...(s.error && { error: s.error }) })),
       plan,
       applied,
-      counts,
+      planned,
+      done,
+      knownSkips: repeated,
+      maxDeletePercent: options.config.sync.maxDeletePercent,
     };
   } catch (error) {
     const exitCode = getExitCode({ kind: 'error', error });
     try {
-      runs?.finish(runId!, { finishedAt: new Date().toISOString(), outcome: 'failed', exitCode, created: 0, updated: 0, deleted: 0, skipped: 0, failed: 0, sitesOk: 0, sitesFailed: 0 });
+      const none = { created: 0, updated: 0, deleted: 0, skipped: 0, failed: 0 };
+      const nothing = { create: 0, update: 0, delete: 0, skip: 0 };
+      runs?.finish(runId!, { finishedAt: new Date().toISOString(), outcome: 'failed', exitCode, done: none, planned: nothing, sitesOk: 0, sitesFailed: 0 });
     } catch {
       // The database may be what failed; the original error is the one to report.
     }
@@ -192,15 +187,10 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
   }
 }
 
-function countResults(plan: Plan, applied: Applied | null): RunCounts {
-  const counts: RunCounts = { created: 0, updated: 0, deleted: 0, skipped: 0, failed: 0 };
-  const key = { create: 'created', update: 'updated', delete: 'deleted', skip: 'skipped' } as const;
+function knownSkips(plan: Plan, events: EventWriter): Set<Action> {
+  const known = new Set<Action>();
   for (const site of plan.sites) {
-    for (const action of site.actions) {
-      // Not applied (dry run, refused, drift): the counts say what the plan would do.
-      const outcome = applied ? resultOf(action, applied).outcome : key[action.kind];
-      if (outcome !== 'not-sent') counts[outcome]++;
-    }
+    for (const action of site.actions) if (action.kind === 'skip' && events.repeatsSkip(site.site.key, action.record, action.reason)) known.add(action);
   }
-  return counts;
+  return known;
 }

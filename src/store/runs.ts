@@ -1,5 +1,5 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import type { RunCounts, RunOutcome, SyncPolicy } from '../domain/run.ts';
+import type { PlanCounts, RunCounts, RunOutcome, SyncPolicy } from '../domain/run.ts';
 
 
 export interface RunStart {
@@ -11,7 +11,9 @@ export interface RunStart {
   policy: SyncPolicy;
 }
 
-export interface RunFinish extends RunCounts {
+export interface RunFinish {
+  done: RunCounts;
+  planned: PlanCounts;
   finishedAt: string;
   outcome: RunOutcome;
   exitCode: number;
@@ -28,7 +30,8 @@ export class RunRepository {
     this.#start = db.prepare("INSERT INTO runs (started_at, mode, host, pid, user, version, policy) VALUES (?, 'sync', ?, ?, ?, ?, ?)");
     this.#finish = db.prepare(
       `UPDATE runs SET finished_at = ?, outcome = ?, exit_code = ?, sites_ok = ?, sites_failed = ?,
-         created = ?, updated = ?, deleted = ?, skipped = ?, failed = ? WHERE id = ?`,
+         created = ?, updated = ?, deleted = ?, skipped = ?, failed = ?,
+         planned_create = ?, planned_update = ?, planned_delete = ?, planned_skip = ? WHERE id = ?`,
     );
   }
 
@@ -38,6 +41,11 @@ export class RunRepository {
   }
 
   finish(id: number, run: RunFinish): void {
-    this.#finish.run(run.finishedAt, run.outcome, run.exitCode, run.sitesOk, run.sitesFailed, run.created, run.updated, run.deleted, run.skipped, run.failed, id);
+    const { done, planned } = run;
+    this.#finish.run(
+      ...[run.finishedAt, run.outcome, run.exitCode, run.sitesOk, run.sitesFailed],
+      ...[done.created, done.updated, done.deleted, done.skipped, done.failed],
+      ...[planned.create, planned.update, planned.delete, planned.skip, id],
+    );
   }
 }

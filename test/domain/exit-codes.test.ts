@@ -40,7 +40,7 @@ describe('decideOutcome: interruption > refused > partial > drift > success', ()
   });
 
   for (const [interruption, refused, partial, drift, outcome] of OUTCOMES) {
-    const facts: Facts = { interruption, refused, partial, drift };
+    const facts: Facts = { interruption, refused, partial, drift, nothingDiscovered: false };
     it(`${JSON.stringify(facts)} → ${outcome}`, () => {
       assert.equal(decideOutcome(facts), outcome);
     });
@@ -49,20 +49,22 @@ describe('decideOutcome: interruption > refused > partial > drift > success', ()
   it('gives the same outcome whichever signal interrupted', () => {
     for (const interruption of ['SIGINT', 'SIGTERM'] as const) {
       for (const [, refused, partial, drift] of OUTCOMES) {
-        assert.equal(decideOutcome({ interruption, refused, partial, drift }), 'interrupted');
+        assert.equal(decideOutcome({ interruption, refused, partial, drift, nothingDiscovered: false }), 'interrupted');
       }
     }
   });
 
-  it('never decides "failed": that outcome is not made from these facts', () => {
-    for (const [interruption, refused, partial, drift] of OUTCOMES) {
-      assert.notEqual(decideOutcome({ interruption, refused, partial, drift }), 'failed');
+  it('decides "failed" (exit 1) when no site could be read at all, whatever else, unless interrupted', () => {
+    for (const [interruption, refused, partial, drift, outcome] of OUTCOMES) {
+      const expected = interruption ? outcome : 'failed';
+      assert.equal(decideOutcome({ interruption, refused, partial, drift, nothingDiscovered: true }), expected);
+      assert.notEqual(decideOutcome({ interruption, refused, partial, drift, nothingDiscovered: false }), 'failed');
     }
   });
 
   it('gives each combination the exit code of SPEC §2 through getExitCode', () => {
     for (const [interruption, refused, partial, drift, outcome] of OUTCOMES) {
-      const decided = decideOutcome({ interruption, refused, partial, drift });
+      const decided = decideOutcome({ interruption, refused, partial, drift, nothingDiscovered: false });
       const code = getExitCode({ kind: 'run', outcome: decided, interruption });
       const expected = outcome === 'interrupted' ? (interruption === 'SIGINT' ? 130 : 143) : RUN_EXIT[outcome];
       assert.equal(code, expected, JSON.stringify({ interruption, refused, partial, drift }));

@@ -64,7 +64,7 @@ describe('sync: convergence and idempotence', () => {
     assert.equal(env.query<{ n: number }>('SELECT count(*) AS n FROM sync_events')[0]!.n, events, 'no new event');
     assert.equal(env.query<{ n: number }>('SELECT count(*) AS n FROM runs')[0]!.n, runs + 1, 'one more run row');
     assert.equal(createHash('sha256').update(JSON.stringify(env.query('SELECT * FROM dns_records ORDER BY id'))).digest('hex'), before);
-    assert.match(second.stdout, /^created 0, updated 0, deleted 0, skipped 0, failed 0$/m);
+    assert.equal(second.stdout, 'No changes: 7 sites in step.\n');
   });
 
   it('--dry-run prints the plan, sends no write and leaves the database byte-identical', async () => {
@@ -78,7 +78,7 @@ describe('sync: convergence and idempotence', () => {
     const dry = await env.sync(['--dry-run']);
     assert.equal(dry.code, 0, dry.stderr);
     assert.match(dry.stdout, /create .*new\.gamma\.lan.*10\.3\.9\.9/);
-    assert.match(dry.stdout, /^created 6, updated 0, deleted 0, skipped 0, failed 0$/m);
+    assert.match(dry.stdout, /^Plan: 6 to create, 0 to update, 0 to delete, 0 skipped$/m);
     assert.match(dry.stdout, /dry run: nothing was sent or recorded/);
     assert.equal(writes(env.sim), 0);
     assert.equal(file(), before);

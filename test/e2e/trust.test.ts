@@ -88,7 +88,7 @@ describe('trust: mass loss is refused like mass deletion', () => {
 
     const refused = await env.sync();
     assert.equal(refused.code, 4, refused.stderr);
-    assert.match(refused.stdout, /home \/ default: would lose 4 of its 12 origins at once .* over sync\.maxDeletePercent/);
+    assert.match(refused.stdout, /home \/ default: would end 4 of the 12 origins it holds .*: 33 %, over sync\.maxDeletePercent \(30 %\)/);
     assert.equal(writes(env.sim), 0);
     assert.deepEqual(env.query('SELECT status FROM sync_events WHERE status = ?', 'ORPHANED'), [], 'the loss is not recorded either');
 

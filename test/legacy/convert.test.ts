@@ -35,7 +35,7 @@ function schemaOf(db: DatabaseSync): string[] {
   const rows = db
     .prepare("SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY type, name")
     .all() as Array<{ type: string; name: string; sql: string }>;
-  return rows.map((r) => `${r.type} ${r.name}: ${r.sql.replace(/--[^\n]*/g, '').replace(/\s+/g, ' ').trim()}`);
+  return rows.map((r) => `${r.type} ${r.name}: ${r.sql.replace(/--[^\n]*/g, '').replace(/\s+/g, ' ').replace(/ ,/g, ',').replace(/\( /g, '(').replace(/ \)/g, ')').trim()}`);
 }
 
 describe('legacy database: converted in place by the first command that writes', () => {

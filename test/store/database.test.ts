@@ -21,7 +21,7 @@ function schemaOf(db: DatabaseSync): string[] {
 }
 
 function normalize(sql: string): string {
-  return sql.replace(/--[^\n]*/g, '').replace(/\s+/g, ' ').replace(/\( /g, '(').replace(/ \)/g, ')').trim();
+  return sql.replace(/--[^\n]*/g, '').replace(/\s+/g, ' ').replace(/ ,/g, ',').replace(/\( /g, '(').replace(/ \)/g, ')').trim();
 }
 
 const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');

@@ -14,6 +14,7 @@ interface SyncCommandOptions {
   concurrency?: number;
   failOnChanges?: boolean;
   json?: boolean;
+  verbose?: boolean;
   metricsFile?: string;
 }
 
@@ -27,6 +28,7 @@ export function syncCommand(run: Runner): Command {
     .option('--concurrency <n>', 'requests in flight per controller (default: sync.concurrency)', positiveInteger)
     .option('--fail-on-changes', 'exit 6, applying nothing, when there are changes to make (drift check)')
     .option('--json', 'print the run report as one JSON document')
+    .option('--verbose', 'list again the conflicts and refused creates that earlier runs reported')
     .option('--metrics-file <path>', 'write Prometheus metrics of the run there (for the node_exporter textfile collector)')
     .action(run(sync));
 }
@@ -84,8 +86,7 @@ async function sync(app: App, options: SyncCommandOptions): Promise<CommandResul
     if (report.lockTakenOver) app.logger.warn('took over a stale lock', { host: report.lockTakenOver.host, pid: report.lockTakenOver.pid });
     if (options.metricsFile && store && !dryRun) writeAtomically(options.metricsFile, metricsText(report, storeCounts(store.db)));
     if (options.json) app.output.json(syncReportJson(report));
-    else renderSyncReport(report, app.output);
-    app.logger.info('sync finished', { run: report.runId ?? undefined, outcome: report.outcome, ...report.counts });
+    else renderSyncReport(report, app.output, { quiet: app.quiet, verbose: options.verbose === true });
     return { kind: 'run', outcome: report.outcome, interruption };
   } finally {
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal);

@@ -1,7 +1,7 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import type { RunOutcome } from '../../domain/run.ts';
 import type { StoreCounts } from '../../store/stats.ts';
-import type { SyncReport } from '../../engine/run.ts';
+import type { SyncReport } from '../../engine/report.ts';
 
 const OUTCOMES: readonly RunOutcome[] = ['success', 'partial', 'refused', 'drift', 'failed', 'interrupted'];
 const SITE_STATUSES = ['discovered', 'failed', 'excluded', 'gone'] as const;
@@ -25,8 +25,13 @@ export function metricsText(report: SyncReport, counts: StoreCounts): string {
   );
   metric(
     'dnssync_last_run_changes',
-    'Changes of the last sync by action.',
-    Object.entries(report.counts).map(([action, n]) => [`{action="${action}"}`, n]),
+    'Changes the last sync made, by outcome (all 0 for a dry, refused or drift run).',
+    Object.entries(report.done).map(([outcome, n]) => [`{outcome="${outcome}"}`, n]),
+  );
+  metric(
+    'dnssync_last_run_planned_changes',
+    'Changes the plan of the last sync said, applied or not, by action.',
+    Object.entries(report.planned).map(([action, n]) => [`{action="${action}"}`, n]),
   );
   metric(
     'dnssync_last_run_sites',

@@ -1,6 +1,6 @@
 import { resultOf } from '../../engine/apply.ts';
 import type { Action } from '../../planner/plan.ts';
-import type { SyncReport } from '../../engine/run.ts';
+import type { SyncReport } from '../../engine/report.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { Output } from '../output.ts';
 
@@ -14,7 +14,8 @@ export function syncReportJson(report: SyncReport): unknown {
     exitCode: report.exitCode,
     startedAt: report.startedAt,
     finishedAt: report.finishedAt,
-    summary: report.counts,
+    planned: report.planned,
+    summary: report.done,
     controllers: report.controllers,
     sites: report.sites.map(({ site, status, error }) => {
       const planned = report.plan.sites.find((p) => p.site.key === site.key);
@@ -46,22 +47,63 @@ const ROWS_PER_SITE = 50;
 /** Past this many rows in all, a site gets one line: a first sync of 200 sites would print 10,000. */
 const ROWS_IN_ALL = 1000;
 
-/** A plan table for each site with something to do (its first 50 rows), then the summary line. */
-export function renderSyncReport(report: SyncReport, output: Output): void {
+export interface RenderOptions {
+  /** --quiet: nothing when there is nothing to do, else only the summary. */
+  quiet?: boolean;
+  /** --verbose: conflicts and refusals that earlier runs already reported are listed again. */
+  verbose?: boolean;
+}
+
+/**
+ * The plan (or, after a real run, what became of each row) for each site with something to say,
+ * at most 50 rows a site, then one summary line: what was done, or what the plan says when nothing
+ * was applied. A run with nothing to do prints one line.
+ */
+export function renderSyncReport(report: SyncReport, output: Output, options: RenderOptions = {}): void {
+  const { planned } = report;
+  const nothingToDo = planned.create + planned.update + planned.delete === 0 && report.plan.refusals.length === 0;
+  if (options.quiet && nothingToDo) return;
+  if (!options.quiet) renderTables(report, output, options.verbose === true);
+  const { style } = output;
+  for (const r of report.plan.refusals) {
+    const share = Math.round((r.count * 100) / r.of);
+    const what = r.limit === 'deletes' ? `would delete ${r.count} of ${r.of} replicas` : `would end ${r.count} of the ${r.of} origins it holds (a listing that left policies out looks like this)`;
+    output.line(style.red(`${r.site.controllerName} / ${r.site.name}: ${what}: ${share} %, over sync.maxDeletePercent (${report.maxDeletePercent} %)`));
+  }
+  if (nothingToDo) {
+    output.line(noChanges(report));
+  } else if (report.applied) {
+    const { created, updated, deleted, skipped, failed } = report.done;
+    output.line(`created ${created}, updated ${updated}, deleted ${deleted}, skipped ${skipped}, failed ${failed}`);
+  } else {
+    output.line(`Plan: ${planned.create} to create, ${planned.update} to update, ${planned.delete} to delete, ${planned.skip} skipped`);
+  }
+  const note = {
+    refused: 'refused by the delete limit: nothing was applied (use --force to apply)',
+    drift: 'changes to make: nothing was applied (--fail-on-changes)',
+    interrupted: 'stopped by a signal: in-flight changes were recorded, the rest was not sent',
+  }[report.outcome as string];
+  if (report.dryRun) output.line('dry run: nothing was sent or recorded');
+  else if (note) output.line(note);
+}
+
+function renderTables(report: SyncReport, output: Output, verbose: boolean): void {
   const exceptions = report.applied?.exceptions;
   const { style } = output;
   const color = { create: style.green, update: style.yellow, delete: style.red, skip: style.gray } as const;
+  const done = { create: 'created', update: 'updated', delete: 'deleted', skip: 'skipped' } as const;
   const wentWrong = (a: Action) => {
     const outcome = exceptions?.get(a)?.outcome;
-    return outcome === 'failed' || (outcome === 'skipped' && a.kind !== 'skip');
+    return outcome === 'failed' || outcome === 'not-sent' || (outcome === 'skipped' && a.kind !== 'skip');
   };
   let budget = ROWS_IN_ALL;
   for (const sitePlan of report.plan.sites) {
-    if (sitePlan.actions.length === 0) continue;
+    const news = verbose ? sitePlan.actions : sitePlan.actions.filter((a) => !report.knownSkips.has(a));
+    if (news.length === 0) continue;
     const { site } = sitePlan;
     const heading = style.bold(`${site.controllerName} / ${site.name}`) + style.gray(` (${site.uuid})`);
     // What went wrong first; a table of thousands of rows helps nobody (--json has them all).
-    const rows = [...sitePlan.actions.filter(wentWrong), ...sitePlan.actions.filter((a) => !wentWrong(a))];
+    const rows = [...news.filter(wentWrong), ...news.filter((a) => !wentWrong(a))];
     const shown = Math.min(rows.length, ROWS_PER_SITE, budget);
     if (shown === 0) {
       output.line(`${heading}: ${actionCounts(rows)}${style.gray(' (all of them with --json)')}`);
@@ -70,31 +112,26 @@ export function renderSyncReport(report: SyncReport, output: Output): void {
     budget -= shown;
     output.line(heading);
     output.table(
-      ['action', 'type', 'domain', 'target', 'reason'],
+      [report.applied ? 'outcome' : 'action', 'type', 'domain', 'target', 'reason'],
       rows.slice(0, shown).map((a) => {
         const result = exceptions?.get(a);
-        const label = wentWrong(a) ? style.red(result!.outcome) : color[a.kind](a.kind);
+        const label = result ? style.red(result.outcome) : report.applied ? color[a.kind](done[a.kind]) : color[a.kind](a.kind);
         return [label, a.record.type.replace('_RECORD', ''), a.record.domain, a.record.target, result?.reason ?? a.reason ?? ''];
       }),
     );
     if (rows.length > shown) output.line(style.gray(`… and ${rows.length - shown} more at this site (all of them with --json)`));
   }
-  for (const r of report.plan.refusals) {
-    const what =
-      r.limit === 'deletes'
-        ? `would delete ${r.count} of ${r.of} replicas`
-        : `would lose ${r.count} of its ${r.of} origins at once (a listing that left policies out looks like this)`;
-    output.line(style.red(`${r.site.controllerName} / ${r.site.name}: ${what}, over sync.maxDeletePercent`));
-  }
-  const { created, updated, deleted, skipped, failed } = report.counts;
-  output.line(`created ${created}, updated ${updated}, deleted ${deleted}, skipped ${skipped}, failed ${failed}`);
-  const note = {
-    refused: 'refused by the delete limit: nothing was applied (use --force to apply)',
-    drift: 'changes to make: nothing was applied (--fail-on-changes)',
-    interrupted: 'stopped by a signal: in-flight changes were recorded, the rest was not sent',
-  }[report.outcome as string];
-  if (report.dryRun) output.line('dry run: nothing was sent or recorded');
-  else if (note) output.line(note);
+}
+
+/** "No changes: 5 sites in step, 2 known conflicts." */
+function noChanges(report: SyncReport): string {
+  const inStep = report.plan.sites.length;
+  const skips = report.planned.skip;
+  const known = report.knownSkips.size;
+  const parts = [`${inStep} site${inStep === 1 ? '' : 's'} in step`];
+  if (known > 0) parts.push(`${known} known conflict${known === 1 ? '' : 's'} or refusal${known === 1 ? '' : 's'}`);
+  if (skips > known) parts.push(`${skips - known} new skip${skips - known === 1 ? '' : 's'}`);
+  return `No changes: ${parts.join(', ')}.`;
 }
 
 /** Each controller and site that could not be synced, once, as an error on the log (stderr). */
