@@ -18,3 +18,16 @@ export function fileHeader(path: string): Buffer {
 export function hasSqliteHeader(path: string): boolean {
   return fileHeader(path).toString('latin1') === SQLITE_HEADER;
 }
+
+/** The page size the header declares (bytes 16–17, big-endian; 1 means 65536), or null without a readable one. */
+export function pageSizeOf(path: string): number | null {
+  const bytes = Buffer.alloc(18);
+  const fd = openSync(path, 'r');
+  try {
+    if (readSync(fd, bytes, 0, 18, 0) < 18) return null;
+  } finally {
+    closeSync(fd);
+  }
+  const size = bytes.readUInt16BE(16);
+  return size === 1 ? 65536 : size >= 512 && (size & (size - 1)) === 0 ? size : null;
+}
