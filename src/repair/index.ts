@@ -2,7 +2,7 @@ import { existsSync, rmSync, statSync } from 'node:fs';
 import { fileHeader, SQLITE_HEADER } from '../store/sqlite-file.ts';
 import { DatabaseSync } from 'node:sqlite';
 import { DatabaseError } from '../domain/errors.ts';
-import { BUSY_TIMEOUT_MS, toDatabaseError } from '../store/database.ts';
+import { connect, toDatabaseError } from '../store/database.ts';
 import { legacyShape } from '../legacy/index.ts';
 import { appliedMigrations, knownMigrations, latestVersion } from '../store/migrations.ts';
 import { assertNoLiveSync } from './checks/crash.ts';
@@ -40,7 +40,7 @@ function examine(path: string, mode: Mode, options: RepairOptions): RepairReport
 
   let db: DatabaseSync;
   try {
-    db = new DatabaseSync(path, { readOnly: mode === 'check', timeout: BUSY_TIMEOUT_MS, enableForeignKeyConstraints: false });
+    db = connect(path, { readOnly: mode === 'check', enableForeignKeyConstraints: false });
   } catch (error) {
     if (isCorruption(error)) return corrupt(path, mode, options, [(error as Error).message]);
     throw toDatabaseError(error, path) ?? error;
