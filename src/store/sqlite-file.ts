@@ -1,4 +1,6 @@
 import { closeSync, openSync, readSync } from 'node:fs';
+import { DatabaseError } from '../domain/errors.ts';
+import { reasonOf } from './access.ts';
 
 /** The 16 bytes every SQLite database file starts with. */
 export const SQLITE_HEADER = 'SQLite format 3\0';
@@ -6,12 +8,16 @@ export const SQLITE_HEADER = 'SQLite format 3\0';
 /** The first 16 bytes of a file (fewer when it is shorter), read without SQLite. */
 export function fileHeader(path: string): Buffer {
   const bytes = Buffer.alloc(16);
-  const fd = openSync(path, 'r');
+  let fd: number | undefined;
   try {
+    fd = openSync(path, 'r');
     const read = readSync(fd, bytes, 0, 16, 0);
     return bytes.subarray(0, read);
+  } catch (error) {
+    // EISDIR and the like come from read(), which names no path.
+    throw new DatabaseError(`cannot read database ${path}: ${reasonOf(error)}`, path);
   } finally {
-    closeSync(fd);
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
