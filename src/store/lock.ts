@@ -93,7 +93,10 @@ export class SyncLock {
     const limit = this.options.staleAfterMs ?? LOCK_STALE_MS;
     // An unreadable heartbeat counts as stale: nothing could ever prove such a holder alive.
     if (!(Date.now() - Date.parse(holder.heartbeatAt) <= limit)) {
-      return `lock of host ${holder.host}, pid ${holder.pid}, with no heartbeat since ${holder.heartbeatAt} (stale after ${Math.round(limit / 1000)} s)`;
+      const stale = `with no heartbeat since ${holder.heartbeatAt} (stale after ${Math.round(limit / 1000)} s`;
+      return holder.host === this.options.host
+        ? `lock of pid ${holder.pid} on this host ${stale}; that pid runs, as another process or a hung one)`
+        : `lock of host ${holder.host} ${stale})`;
     }
     return null;
   }

@@ -65,7 +65,7 @@ describe('SyncLock', () => {
     const next = new SyncLock(store.db, store.path, { host: 'h1', pid: 200, staleAfterMs: 60_000, isAlive: () => true });
     assert.throws(() => next.acquire(), LockHeldError, 'a fresh heartbeat: the holder is running');
     store.db.exec("UPDATE sync_lock SET heartbeat_at = '2000-01-01T00:00:00.000Z'");
-    assert.match(next.staleReason(next.holder()!)!, /pid 100, with no heartbeat since 2000-01-01T00:00:00.000Z \(stale after 60 s\)/);
+    assert.match(next.staleReason(next.holder()!)!, /lock of pid 100 on this host with no heartbeat since 2000-01-01T00:00:00.000Z \(stale after 60 s; that pid runs/);
     assert.equal(next.acquire().takenOver?.pid, 100);
     store.close();
   });
