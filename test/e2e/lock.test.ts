@@ -41,7 +41,8 @@ describe('sync: the lock', () => {
 
   it('a dry run while a sync applies exits 5 naming it, and the sync finishes undisturbed', async () => {
     const env = await syncEnv(scenario);
-    env.sim.setFault({ controller: 'a' }, { kind: 'slow', delayMs: 150, methods: ['POST'] });
+    // The first creates hang for seconds: the dry run, however slowly it starts, meets the sync applying.
+    env.sim.setFault({ controller: 'a' }, { kind: 'slow', delayMs: 5_000, methods: ['POST'], count: 4 });
     const applying = env.start(['--log-format', 'text']);
     await until(() => env.sim.requests({ method: 'POST' }).length > 0, 'the first create');
 
@@ -63,7 +64,8 @@ describe('sync: the lock', () => {
     const env = await syncEnv(scenario);
     assert.equal((await env.sync()).code, 0);
     env.sim.clearRequests();
-    env.sim.setFault({ controller: 'a' }, { kind: 'slow', delayMs: 800, methods: ['GET'] });
+    // Three rounds of slow lists (info, sites, policies): seconds for the sync to start and take the lock.
+    env.sim.setFault({ controller: 'a' }, { kind: 'slow', delayMs: 1_500, methods: ['GET'] });
     const dry = env.start(['--dry-run', '--log-format', 'text']);
     // The dry run checks the lock before its first request: a sync started now comes after that check.
     await until(() => env.sim.requests({ method: 'GET' }).length > 0, "the dry run's first request");
