@@ -10,6 +10,7 @@ import { plan as makePlan, type Action, type Plan } from '../planner/plan.ts';
 import { failedEntry, snapshotsOf } from '../planner/snapshots.ts';
 import { absenceClaims } from '../planner/absence.ts';
 import { optimize, prepareForBulkWrites, type Store } from '../store/database.ts';
+import { isCorruption } from '../store/sqlite-errors.ts';
 import { EventWriter } from '../store/events.ts';
 import { SyncLock } from '../store/lock.ts';
 import { RefusalRepository } from '../store/refusals.ts';
@@ -53,15 +54,20 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
   const { store } = deps;
   const writing = !options.dryRun && store !== null;
   const db = store?.db;
-  const lock = writing ? new SyncLock(db!, store.path, deps.identity) : null;
-  const lockTakenOver = lock?.acquire().takenOver ?? null;
-  const heartbeat = lock ? setInterval(() => lock.beat(), HEARTBEAT_MS).unref() : null;
+  const lock = store ? new SyncLock(store.db, store.path, deps.identity) : null;
+  const lockTakenOver = writing ? lock!.acquire().takenOver : null;
+  // A dry run takes no lock, so it never holds up a sync; it answers only if none ran meanwhile.
+  const noSyncRan = !writing ? (lock?.watch() ?? null) : null;
+  const heartbeat = writing ? setInterval(() => beat(lock!), HEARTBEAT_MS).unref() : null;
   if (writing) prepareForBulkWrites(db!);
   const runs = writing ? new RunRepository(db!) : null;
-  const runId = runs?.start({ startedAt, ...deps.identity, version: VERSION, policy: options.config.sync.policy }) ?? null;
+  let runId: number | null = null;
   const clients = new Map(options.config.controllers.map((c) => [c.host, deps.clientFor(c)]));
+  // Set once SQLite reports the file damaged: from then on nothing more is written to it.
+  let damaged = false;
 
   try {
+    runId = runs?.start({ startedAt, ...deps.identity, version: VERSION, policy: options.config.sync.policy }) ?? null;
     const catalogue = new RecordCatalogue();
     const discoveries = await Promise.all(
       options.config.controllers.map((controller) =>
@@ -121,12 +127,13 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
         refusals: refusals!,
         runId: runId!,
         clientFor: (site) => clients.get(site.controller)!,
-        stopped: () => deps.interruption() !== null,
+        stopped: () => deps.interruption() !== null || damaged,
         now: () => new Date().toISOString(),
         batchSize: 500,
         concurrency: options.config.sync.concurrency,
       });
     }
+    noSyncRan?.();
     const planned = plannedCounts(plan);
     const done = doneCounts(plan, applied);
     const interruption = deps.interruption();
@@ -170,20 +177,35 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
       maxDeletePercent: options.config.sync.maxDeletePercent,
     };
   } catch (error) {
+    damaged = isCorruption(error);
     const exitCode = getExitCode({ kind: 'error', error });
     try {
+      // A damaged file gets no failed run row: the run row stays unfinished, as the run is.
       const none = { created: 0, updated: 0, deleted: 0, skipped: 0, failed: 0 };
       const nothing = { create: 0, update: 0, delete: 0, skip: 0 };
-      runs?.finish(runId!, { finishedAt: new Date().toISOString(), outcome: 'failed', exitCode, done: none, planned: nothing, sitesOk: 0, sitesFailed: 0 });
+      if (!damaged && runId !== null) runs?.finish(runId, { finishedAt: new Date().toISOString(), outcome: 'failed', exitCode, done: none, planned: nothing, sitesOk: 0, sitesFailed: 0 });
     } catch {
       // The database may be what failed; the original error is the one to report.
     }
     throw error;
   } finally {
     if (heartbeat) clearInterval(heartbeat);
-    if (writing) optimize(db!);
-    lock?.release();
-    await Promise.all([...clients.values()].map((c) => c.close()));
+    try {
+      if (writing && !damaged) optimize(db!);
+    } finally {
+      if (damaged) lock?.releaseIfSound();
+      else lock?.release();
+      await Promise.all([...clients.values()].map((c) => c.close()));
+    }
+  }
+}
+
+/** A heartbeat that fails (the file busy or damaged) only ages the lock: the run's own statements report the cause. */
+function beat(lock: SyncLock): void {
+  try {
+    lock.beat();
+  } catch {
+    // nothing to do here: an exception in a timer would end the process without recording anything
   }
 }
 

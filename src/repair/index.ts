@@ -3,7 +3,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { DatabaseError } from '../domain/errors.ts';
 import { fileStamp } from '../domain/time.ts';
 import { BackupError, writeBackup } from '../store/backup.ts';
-import { BUSY_TIMEOUT_MS, toDatabaseError } from '../store/database.ts';
+import { connect, toDatabaseError } from '../store/database.ts';
 import { dataVersion } from '../store/data-version.ts';
 import { fileHeader, SQLITE_HEADER } from '../store/sqlite-file.ts';
 import { isCorruption } from '../store/sqlite-errors.ts';
@@ -42,7 +42,7 @@ function examine(path: string, mode: Mode, options: RepairOptions): RepairReport
 
   let db: DatabaseSync;
   try {
-    db = new DatabaseSync(path, { readOnly: mode === 'check', timeout: BUSY_TIMEOUT_MS, enableForeignKeyConstraints: false });
+    db = connect(path, { readOnly: mode === 'check', enableForeignKeyConstraints: false });
   } catch (error) {
     if (isCorruption(error)) return corrupt(path, mode, options, [(error as Error).message]);
     throw toDatabaseError(error, path) ?? error;

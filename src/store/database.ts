@@ -1,18 +1,27 @@
 import { closeSync, existsSync, openSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
+import { DatabaseSync, type DatabaseSyncOptions } from 'node:sqlite';
+import { pathToFileURL } from 'node:url';
 import { DatabaseError } from '../domain/errors.ts';
+import { assertUsable, readsImmutable, reasonOf, whyNotCreatable, whyUnwritable } from './access.ts';
+import { assertUndamaged, corruptError } from './damage.ts';
 import { hasSqliteHeader } from './sqlite-file.ts';
-import { applyPending, checkCompatible, type Migration } from './migrations.ts';
-import { SQLITE_BUSY, SQLITE_CORRUPT, SQLITE_NOTADB } from './sqlite-errors.ts';
+import { applyPending, appliedMigrations, checkCompatible, latestVersion, type Migration } from './migrations.ts';
+import { isCorruption, SQLITE_BUSY, SQLITE_CANTOPEN, SQLITE_READONLY } from './sqlite-errors.ts';
 
 export const BUSY_TIMEOUT_MS = 5000;
 
 export interface OpenOptions {
   /** Create the file when it does not exist (commands that write). */
   create: boolean;
-  /** Open read-only and apply no migration (`migrate --status`, `repair --check`). */
+  /**
+   * Open read-only and write nothing (`history`, `orphans`, `migrate --status`, `sync --dry-run`):
+   * a database that needs a migration is refused unless `allowPending`.
+   */
   readOnly?: boolean;
+  /** Read-only: open a database whose migrations are pending, to report them (`migrate --status`). */
+  allowPending?: boolean;
+  /** Read-only: check the file for damage as a writing open does (`sync --dry-run`, to answer as the sync would). */
+  verify?: boolean;
 }
 
 /**
@@ -37,6 +46,8 @@ export interface Store {
  * leaving it byte for byte as it was; a legacy database is LegacyDatabaseMet.
  */
 export function openStore(path: string, options: OpenOptions): Store {
+  const readOnly = options.readOnly ?? false;
+  assertUsable(path, !readOnly);
   const exists = existsSync(path);
   if (!exists && !options.create) {
     throw new DatabaseError(`no database at ${path} (run 'dnssync sync' to create one, or pass --db)`, path);
@@ -44,16 +55,21 @@ export function openStore(path: string, options: OpenOptions): Store {
   if (!exists) createEmptyFile(path);
   else assertSqliteHeader(path);
 
-  const db = guard(path, () => new DatabaseSync(path, { readOnly: options.readOnly ?? false, timeout: BUSY_TIMEOUT_MS }));
+  const db = guard(path, () => connect(path, { readOnly }));
   try {
     const applied = guard(path, () => {
-      // Checked before anything writes, so a file we refuse is left byte for byte as it was.
-      if (looksLegacy(db)) throw new LegacyDatabaseMet(`${path} is a database of the legacy Python tool (unifi-dns-sync)`, path);
+      // Everything up to the journal mode only reads: a file refused here is left byte for byte as it was.
+      if (!readOnly || options.verify) assertUndamaged(db, path);
+      const tables = tablesOf(db);
+      if (legacyTables(tables)) throw new LegacyDatabaseMet(`${path} is a database of the legacy Python tool (unifi-dns-sync)`, path);
+      assertDnssyncFile(path, tables, readOnly && !options.allowPending);
       checkCompatible(db, path);
-      if (!options.readOnly) db.exec('PRAGMA journal_mode = WAL');
+      if (readOnly && !options.allowPending) assertNothingPending(db, path);
+      if (!readOnly) db.exec('PRAGMA journal_mode = WAL');
       // FULL: an intent must be on disk before the write request it announces goes out.
-      db.exec('PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL');
-      return options.readOnly ? [] : applyPending(db);
+      // cell_size_check: every page a statement loads is checked whole before a write changes it.
+      db.exec('PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA cell_size_check = ON');
+      return readOnly ? [] : applyPending(db);
     });
     return { db, path, applied, close: () => db.close() };
   } catch (error) {
@@ -62,16 +78,27 @@ export function openStore(path: string, options: OpenOptions): Store {
   }
 }
 
+/**
+ * A connection to `path`. A reader that SQLite could not give its -wal and -shm files (a
+ * read-only directory or file) opens it immutable instead (see readsImmutable).
+ */
+export function connect(path: string, options: Omit<DatabaseSyncOptions, 'open'> & { readOnly: boolean }): DatabaseSync {
+  const settings = { timeout: BUSY_TIMEOUT_MS, ...options };
+  if (!options.readOnly || !readsImmutable(path)) return new DatabaseSync(path, settings);
+  const url = pathToFileURL(path);
+  url.search = 'mode=ro&immutable=1';
+  return new DatabaseSync(url, settings);
+}
+
 function createEmptyFile(path: string): void {
-  if (!existsSync(dirname(path))) {
-    throw new DatabaseError(`cannot create database ${path}: directory ${dirname(path)} does not exist`, path);
-  }
+  const why = whyNotCreatable(path);
+  if (why) throw new DatabaseError(`cannot create database ${path}: ${why}`, path);
   try {
     // SQLite then creates -wal and -shm with the same mode as the database file.
     closeSync(openSync(path, 'wx', 0o600));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-      throw new DatabaseError(`cannot create database ${path}: ${(error as Error).message}`, path);
+      throw new DatabaseError(`cannot create database ${path}: ${reasonOf(error)}`, path);
     }
   }
 }
@@ -86,10 +113,43 @@ function assertSqliteHeader(path: string): void {
   }
 }
 
+/** The tables of a database, SQLite's own (sqlite_sequence, sqlite_stat1) left out. */
+function tablesOf(db: DatabaseSync): Set<string> {
+  const rows = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'").all() as Array<{ name: string }>;
+  return new Set(rows.map((t) => t.name));
+}
+
 /** The legacy tool's tables (dns_records, sync_events) without dnssync's schema_migrations. */
 export function looksLegacy(db: DatabaseSync): boolean {
-  const tables = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>).map((t) => t.name));
+  return legacyTables(tablesOf(db));
+}
+
+function legacyTables(tables: Set<string>): boolean {
   return !tables.has('schema_migrations') && tables.has('dns_records') && tables.has('sync_events');
+}
+
+/**
+ * Refuses another program's SQLite file (dnssync would add its tables to it, or read tables that
+ * are not there), and for a command that only reads, an empty one.
+ */
+function assertDnssyncFile(path: string, tables: Set<string>, reading: boolean): void {
+  if (tables.has('schema_migrations')) return;
+  if (tables.size > 0) {
+    const names = [...tables].sort();
+    const listed = names.slice(0, 5).join(', ') + (names.length > 5 ? `, and ${names.length - 5} more` : '');
+    throw new DatabaseError(`${path} is not a dnssync database: it is another program's SQLite file (tables ${listed}); check --db`, path);
+  }
+  if (reading) throw new DatabaseError(`${path} is not a dnssync database yet: it is empty ('dnssync sync' or 'dnssync migrate' makes it one)`, path);
+}
+
+function assertNothingPending(db: DatabaseSync, path: string): void {
+  const version = Math.max(0, ...appliedMigrations(db).map((m) => m.version));
+  if (version < latestVersion()) {
+    throw new DatabaseError(
+      `database ${path} has schema version ${version}, older than this dnssync's ${latestVersion()}; this command only reads: run 'dnssync migrate --db ${path}' first`,
+      path,
+    );
+  }
 }
 
 /**
@@ -105,7 +165,7 @@ export function optimize(db: DatabaseSync): void {
   db.exec('PRAGMA optimize');
 }
 
-/** Turns SQLite's low-level failures into one-line DatabaseErrors that name the file. */
+/** Turns SQLite's and the file system's low-level failures into one-line DatabaseErrors that name the file. */
 export function guard<T>(path: string, work: () => T): T {
   try {
     return work();
@@ -115,20 +175,24 @@ export function guard<T>(path: string, work: () => T): T {
 }
 
 export function toDatabaseError(error: unknown, path: string): DatabaseError | undefined {
+  if (error instanceof DatabaseError) return error;
+  // A file system error on the database or a file beside it (-wal, -shm, a backup) names that file.
+  const { syscall, path: file } = error as NodeJS.ErrnoException;
+  if (syscall && typeof file === 'string' && file.startsWith(path)) return new DatabaseError(`database ${file}: ${reasonOf(error)}`, path);
   const errcode = (error as { errcode?: number }).errcode;
   if ((error as { code?: string }).code !== 'ERR_SQLITE_ERROR') return undefined;
+  const message = (error as Error).message;
+  if (isCorruption(error)) return corruptError(path, message);
   const primary = (errcode ?? 0) & 0xff;
-  if (primary === SQLITE_CORRUPT || primary === SQLITE_NOTADB) {
-    return new DatabaseError(
-      `database ${path} is corrupt (${(error as Error).message}); run 'dnssync repair --db ${path}' to recover what can be recovered`,
-      path,
-    );
-  }
   if (primary === SQLITE_BUSY) {
     return new DatabaseError(
       `database ${path} is locked by another process (waited ${BUSY_TIMEOUT_MS / 1000} s); try again when it is done`,
       path,
     );
   }
-  return new DatabaseError(`database ${path}: ${(error as Error).message}`, path);
+  if (primary === SQLITE_READONLY || primary === SQLITE_CANTOPEN) {
+    const why = whyUnwritable(path);
+    if (why) return new DatabaseError(`cannot ${primary === SQLITE_READONLY ? 'write' : 'open'} database ${path}: ${why} (${message})`, path);
+  }
+  return new DatabaseError(`database ${path}: ${message}`, path);
 }

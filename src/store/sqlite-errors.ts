@@ -5,7 +5,9 @@
  */
 
 export const SQLITE_BUSY = 5;
+export const SQLITE_READONLY = 8;
 export const SQLITE_CORRUPT = 11;
+export const SQLITE_CANTOPEN = 14;
 export const SQLITE_NOTADB = 26;
 
 /** The primary result code of an error node:sqlite threw, or null for any other error. */

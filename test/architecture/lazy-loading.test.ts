@@ -32,13 +32,18 @@ describe('architecture: what a command loads', () => {
     for (const folder of ['legacy', 'repair', 'engine', 'planner', 'unifi']) assert.deepEqual(under(loaded, folder), [], folder);
   });
 
-  it('the legacy conversion is loaded when a legacy database is met (history converts it in place), and not after', async () => {
+  it('the legacy conversion is loaded when a legacy database is met (history, which only reads, refuses it; migrate converts it), and not after', async () => {
     const legacy = buildLegacyDb(join(dir, 'dns_sync.db'), { home: '127.0.0.1:41234', office: 'LOCALHOST:41235' });
-    const first = await modulesLoaded(['history', '--db', legacy.path], dir);
-    assert.equal(first.code, 0);
-    assert.ok(first.modules.includes('src/legacy/in-place.ts'));
-    const second = await modulesLoaded(['history', '--db', legacy.path], dir);
-    assert.equal(second.code, 0);
-    assert.deepEqual(under(second.modules, 'legacy'), []);
+    const before = readFileSync(legacy.path);
+    const refused = await modulesLoaded(['history', '--db', legacy.path], dir);
+    assert.equal(refused.code, 1);
+    assert.ok(readFileSync(legacy.path).equals(before), 'left untouched');
+    assert.ok(refused.modules.includes('src/legacy/refuse.ts'));
+    const converted = await modulesLoaded(['migrate', '--db', legacy.path], dir);
+    assert.equal(converted.code, 0);
+    assert.ok(converted.modules.includes('src/legacy/in-place.ts'));
+    const after = await modulesLoaded(['history', '--db', legacy.path], dir);
+    assert.equal(after.code, 0);
+    assert.deepEqual(under(after.modules, 'legacy'), []);
   });
 });

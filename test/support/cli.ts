@@ -14,6 +14,9 @@ export interface CliOptions {
   cwd?: string;
   env?: Record<string, string | undefined>;
   timeoutMs?: number;
+  /** Run as this user and group (a test running as root, to meet permissions root would pass). */
+  uid?: number;
+  gid?: number;
 }
 
 export interface RunningCli {
@@ -30,7 +33,7 @@ export function startCli(args: string[], options: CliOptions = {}): RunningCli {
     if (!(options.env && name in options.env)) delete env[name];
   }
   for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key];
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], uid: options.uid, gid: options.gid });
   const done = new Promise<CliResult>((resolve, reject) => {
     let stdout = '';
     let stderr = '';

@@ -35,7 +35,7 @@ export function historyCommand(run: Runner): Command {
 
 async function history(app: App, options: HistoryOptions): Promise<CommandResult> {
   const since = options.since === undefined ? undefined : parseSince(options.since);
-  const store = await app.openStore({ create: false });
+  const store = await app.openStore({ create: false, readOnly: true });
   try {
     const repo = new HistoryRepository(store.db);
     if (options.runs) {

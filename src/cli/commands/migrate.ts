@@ -72,7 +72,7 @@ async function showStatus(app: App, options: MigrateOptions): Promise<CommandRes
   let store: OpenedStore | null = null;
   if (existsSync(app.dbPath)) {
     try {
-      store = await app.openStore({ create: false, readOnly: true });
+      store = await app.openStore({ create: false, readOnly: true, allowPending: true });
     } catch (error) {
       if (!(error instanceof DatabaseError) || (error as LegacyDatabaseError).shape !== 'legacy') throw error;
       legacy = true;

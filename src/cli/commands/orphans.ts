@@ -24,7 +24,8 @@ export function orphansCommand(run: Runner): Command {
 }
 
 async function orphans(app: App, options: OrphansOptions): Promise<CommandResult> {
-  const store = await app.openStore({ create: false });
+  // Listing only reads; --prune writes (under the sync lock).
+  const store = await app.openStore({ create: false, readOnly: !options.prune });
   try {
     const repo = new OrphanRepository(store.db);
     if (options.prune) return prune(app, store, repo, options.json === true);

@@ -50,7 +50,7 @@ async function sync(app: App, options: SyncCommandOptions): Promise<CommandResul
   // A dry run reads the database as it is and writes nothing, not even a new file.
   const store = dryRun
     ? existsSync(app.dbPath)
-      ? await app.openStore({ create: false, readOnly: true })
+      ? await app.openStore({ create: false, readOnly: true, verify: true })
       : null
     : await app.openStore({ create: true });
 

@@ -1,7 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { LockHeldError } from '../../domain/errors.ts';
 import { tablesOf } from '../../store/catalog.ts';
-import { LOCK_STALE_MS, SyncLock, type LockHolder } from '../../store/lock.ts';
+import { SyncLock } from '../../store/lock.ts';
 import { short } from '../identity.ts';
 import { NotFixed } from '../records.ts';
 import { listed, type Fixer, type Issue, type LockIdentity } from './issue.ts';
@@ -35,7 +35,7 @@ export function checkLock(db: DatabaseSync, path: string, identity: LockIdentity
   return [
     {
       check: 'stale-lock',
-      problem: staleReason(holder, identity),
+      problem: lock.staleReason(holder)!,
       where: `sync_lock (host ${holder.host}, pid ${holder.pid}, since ${holder.acquiredAt})`,
       table: 'sync_lock',
       keys: [1],
@@ -49,15 +49,6 @@ export function checkLock(db: DatabaseSync, path: string, identity: LockIdentity
       },
     },
   ];
-}
-
-function staleReason(holder: LockHolder, identity: LockIdentity): string {
-  if (holder.host === identity.host) {
-    return holder.pid === identity.pid
-      ? `lock left by an earlier process with this pid (${holder.pid}) on this host`
-      : `lock left by pid ${holder.pid} on this host, which is no longer running`;
-  }
-  return `lock of host ${holder.host} with no heartbeat since ${holder.heartbeatAt} (stale after ${Math.round((identity.staleAfterMs ?? LOCK_STALE_MS) / 1000)} s)`;
 }
 
 // ---------------------------------------------------------------------------------------------
