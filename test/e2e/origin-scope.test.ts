@@ -60,10 +60,13 @@ describe('e2e: originScope', () => {
 
     // Back to controller scope: the replicas on the tenants console are surplus, not orphans, and go at once with the reason.
     setScope(env, { sync: 'controller', hq: 'site' });
-    const again = await env.sync(['--log-format', 'text']);
+    const preview = await env.sync(['--dry-run']);
+    assert.equal(preview.code, 0, preview.stderr);
+    assert.match(preview.stdout, new RegExp(`tenants / t3[^]*?\\bdelete\\b[^\\n]*\\bone\\.lan\\b[^\\n]*${NOT_WANTED.sameController}`), 'the plan table says why');
+    const again = await env.sync(['--json']);
     assert.equal(again.code, 0, again.stderr);
-    assert.match(again.stdout, new RegExp(`tenants / t3[^]*delete +│ A +│ one\\.lan +│ 10\\.1\\.0\\.1 +│ ${NOT_WANTED.sameController}`));
-    assert.match(again.stdout, /created 0, updated 0, deleted 4, skipped 0, failed 0/);
+    const why = `(${NOT_WANTED.sameController})`;
+    assert.deepEqual(jsonActions(again.stdout), [`t1 delete two.lan ${why}`, `t2 delete one.lan ${why}`, `t3 delete one.lan ${why}`, `t3 delete two.lan ${why}`]);
     assert.deepEqual(domains(env), scoped);
     const events = env.query<{ status: string; n: number }>("SELECT status, count(*) AS n FROM sync_events WHERE status IN ('DELETED', 'ORPHANED') GROUP BY status");
     assert.deepEqual(events.map((e) => [e.status, e.n]), [['DELETED', 4]], 'deleted, never orphaned');
@@ -84,8 +87,7 @@ describe('e2e: originScope', () => {
     env.sim.clearRequests();
     const refused = await env.sync();
     assert.equal(refused.code, 4, refused.stderr);
-    assert.match(refused.stdout, /tenants \/ t2: would delete 12 of 13 replicas, over sync\.maxDeletePercent/);
-    assert.match(refused.stdout, /tenants \/ t3: would delete 12 of 13 replicas, over sync\.maxDeletePercent/);
+    for (const site of ['t2', 't3']) assert.match(refused.stdout, new RegExp(`tenants / ${site}: would delete 12 of 13 replicas\\b[^\\n]*over sync\\.maxDeletePercent`));
     assert.equal(writes(env.sim), 0);
     assert.deepEqual(env.query("SELECT status FROM sync_events WHERE status = 'DELETED'"), []);
 
