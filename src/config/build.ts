@@ -53,6 +53,7 @@ export function draftsFromConfig(raw: RawConfig, source: Source): { drafts: Draf
       recordTypes: c.recordTypes ? unique(c.recordTypes) : null,
       clients: { enabled, domainSuffix: c.clients?.domainSuffix ?? '' },
       ...(c.writesPerSecond != null && { writesPerSecond: c.writesPerSecond }),
+      ...(c.originScope != null && { originScope: c.originScope }),
     };
   });
   return { drafts, warnings };
@@ -71,6 +72,7 @@ export function syncFromConfig(raw: RawConfig['sync'], overrides: { policy?: Syn
     concurrency: overrides.concurrency ?? raw?.concurrency ?? DEFAULT_SYNC.concurrency,
     requestTimeoutMs: raw?.requestTimeout ?? DEFAULT_SYNC.requestTimeoutMs,
     writesPerSecond: raw?.writesPerSecond ?? DEFAULT_SYNC.writesPerSecond,
+    originScope: raw?.originScope ?? DEFAULT_SYNC.originScope,
   };
 }
 

@@ -59,6 +59,7 @@ export function draftsFromLegacy(raw: z.output<typeof legacySchema>, source: Sou
       excludeSites: [],
       recordTypes: [...new Set(recordTypes as RecordType[])],
       clients: { enabled, domainSuffix: c.domain_suffix ?? '' },
+      // No originScope: the legacy tool kept a record off its own site only, which is sync.originScope's default.
     };
   });
   return { drafts, warnings };

@@ -4,6 +4,7 @@ import { parseDuration } from './duration.ts';
 import type { KeyPath } from './path.ts';
 import type { Source } from './source.ts';
 import { SYNC_POLICIES } from '../domain/run.ts';
+import { ORIGIN_SCOPES } from './types.ts';
 import { normalizeDomainPattern, normalizeDomainSuffix, normalizeFingerprint, normalizeUrl, parseRecordType } from './values.ts';
 
 /** A string checked by a plain function that throws Error: its message becomes the problem at this key. */
@@ -54,6 +55,7 @@ const controller = z.strictObject({
     .strictObject({ enabled: z.boolean().nullish(), domainSuffix: checkedString(normalizeDomainSuffix).nullish() })
     .nullish(),
   writesPerSecond: writesPerSecond.nullish(),
+  originScope: z.enum(ORIGIN_SCOPES).nullish(),
 });
 
 export const configSchema = z.strictObject({
@@ -69,6 +71,7 @@ export const configSchema = z.strictObject({
       maxDeletePercent: z.number().min(0, 'must be from 0 to 100').max(100, 'must be from 0 to 100').nullish(),
       concurrency: z.number().refine((n) => Number.isInteger(n) && n >= 1 && n <= 64, 'must be an integer from 1 to 64').nullish(),
       writesPerSecond: writesPerSecond.nullish(),
+      originScope: z.enum(ORIGIN_SCOPES).nullish(),
       requestTimeout: duration.refine((ms) => ms > 0 && ms <= 3_600_000, 'must be more than 0 and at most 1h').nullish(),
     })
     .nullish(),

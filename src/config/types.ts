@@ -3,6 +3,13 @@
 import type { RecordType } from '../domain/policy.ts';
 import type { SyncPolicy } from '../domain/run.ts';
 
+/**
+ * Which sites a record is kept off (SPEC §4): `site`, only the sites it originates at; `controller`,
+ * every site of a controller it originates on (e.g. a console whose sites are separate tenants).
+ */
+export const ORIGIN_SCOPES = ['site', 'controller'] as const;
+export type OriginScope = (typeof ORIGIN_SCOPES)[number];
+
 export interface TlsConfig {
   verify: boolean;
   /** Absolute path (relative ones are resolved against the config file's folder). */
@@ -33,6 +40,8 @@ export interface ControllerConfig {
   clients: { enabled: boolean; domainSuffix: string };
   /** Per-controller override of sync.writesPerSecond (0 = no limit); absent = use that. */
   writesPerSecond?: number;
+  /** Per-controller override of sync.originScope; absent = use that. */
+  originScope?: OriginScope;
 }
 
 export interface SyncConfig {
@@ -49,6 +58,8 @@ export interface SyncConfig {
   requestTimeoutMs: number;
   /** Writes a second per controller, evenly spaced (each create or delete reloads a console's DNS); 0 = no limit. */
   writesPerSecond: number;
+  /** The default for controllers that do not set their own. */
+  originScope: OriginScope;
 }
 
 export interface Config {
@@ -72,4 +83,5 @@ export const DEFAULT_SYNC: Readonly<SyncConfig> = Object.freeze({
   concurrency: 4,
   requestTimeoutMs: 30_000,
   writesPerSecond: 0,
+  originScope: 'site' as OriginScope,
 });

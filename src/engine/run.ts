@@ -4,6 +4,7 @@ import type { Interruption } from '../domain/run.ts';
 import type { KnownState } from '../domain/state.ts';
 import { RecordCatalogue, siteContent } from '../planner/content.ts';
 import { recordFilter } from '../planner/filters.ts';
+import { controllerScoped } from '../planner/scope.ts';
 import { observe } from '../planner/observe.ts';
 import { decideOutcome } from '../planner/outcome.ts';
 import { plan as makePlan, type Action, type Plan } from '../planner/plan.ts';
@@ -105,7 +106,7 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
         observation = observeAll();
       }
     }
-    const plan = makePlan(observation, { ...options.config.sync, passes, sites: siteRefs, now });
+    const plan = makePlan(observation, { ...options.config.sync, passes, sites: siteRefs, now, controllerScoped: controllerScoped(options.config) });
     const refused = plan.refusals.length > 0 && !options.force;
     // A refused run records nothing it observed either: a loss it refused must be seen again next run.
     if (writing && !refused) {

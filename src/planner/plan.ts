@@ -5,6 +5,7 @@ import type { DnsPolicyBody } from '../domain/policy.ts';
 import { policyBody, sameAttributes, type Attributes, type DnsRecord } from '../domain/record.ts';
 import type { KnownOrigin, KnownRefusal, SiteRef } from '../domain/state.ts';
 import type { Observation, SiteObservation } from './observe.ts';
+import { keptOffByController } from './scope.ts';
 
 /** What the planner decides for one record at one site (SPEC §4.4). */
 export interface Action {
@@ -59,7 +60,19 @@ export interface PlanOptions {
   now: Date;
   /** A refused create whose cause dnssync cannot see is sent again after this long (0: every run). */
   retryRefusedAfterMs: number;
+  /** Hosts of the controllers with originScope `controller`: none of their sites gets a record that originates on them. */
+  controllerScoped: ReadonlySet<string>;
 }
+
+/**
+ * Why a site does not get a record that has origins, in plan tables and wherever else a user asks
+ * (the delete of a replica dnssync holds there gives the reason). One wording each, kept here.
+ */
+export const NOT_WANTED = {
+  native: 'the site has it natively now',
+  filtered: 'left out by the config filters',
+  sameController: 'same controller as its origin',
+} as const;
 
 /**
  * Refusals whose cause dnssync can see at the site: a duplicate of what the site serves, or
@@ -94,13 +107,14 @@ export function plan(observation: Observation, options: PlanOptions): Plan {
     return attributes;
   };
   const disputed = disputedCnames(observation);
+  const keptOff = keptOffByController(observation.origins, options.sites, options.controllerScoped);
 
   const sites: SitePlan[] = [];
   const refusals: Refusal[] = [];
   const staleRefusals: Plan['staleRefusals'] = [];
   for (const site of observation.sites) {
     if (!site.snapshot.writable) continue;
-    const sitePlan = planSite(site, observation, options, winner, disputed, staleRefusals);
+    const sitePlan = planSite(site, observation, options, winner, disputed, keptOff.get(site.snapshot.site.controller), staleRefusals);
     sites.push(sitePlan);
     const deletes = sitePlan.actions.filter((a) => a.kind === 'delete').length;
     if (overLimit(deletes, sitePlan.replicas, options)) refusals.push({ site: site.snapshot.site, limit: 'deletes', count: deletes, of: sitePlan.replicas });
@@ -134,16 +148,18 @@ function planSite(
   options: PlanOptions,
   winner: (recordId: string) => Attributes,
   disputed: Map<string, string[]>,
+  keptOff: ReadonlySet<string> | undefined,
   staleRefusals: Plan['staleRefusals'],
 ): SitePlan {
   const { snapshot } = site;
   const siteKey = snapshot.site.key;
+  const notWanted = (recordId: string, origins: Map<number, KnownOrigin>, record: DnsRecord) =>
+    notWantedReason(recordId, origins, record, site, options, keptOff);
   const desired = new Map<string, DnsRecord>();
   for (const [recordId, origins] of observation.origins) {
-    // Never written to a site that is one of its origins.
-    if (origins.size === 0 || origins.has(siteKey)) continue;
+    if (origins.size === 0) continue;
     const { record } = observation.records.get(recordId)!;
-    if (options.passes(record, snapshot.recordTypes)) desired.set(recordId, record);
+    if (notWanted(recordId, origins, record) === null) desired.set(recordId, record);
   }
 
   const deletes: Action[] = [];
@@ -161,7 +177,8 @@ function planSite(
       }
       continue;
     }
-    const reason = deleteReason(recordId, siteKey, observation, options);
+    const origins = observation.origins.get(recordId);
+    const reason = origins && origins.size > 0 ? notWanted(recordId, origins, record) : orphanReason(recordId, observation, options);
     if (reason === null || options.policy !== 'sync') continue;
     deletes.push({ kind: 'delete', ...base, reason });
     deleting.add(recordId);
@@ -197,12 +214,23 @@ function planSite(
   return { site: snapshot.site, actions, replicas: site.replicas.size };
 }
 
-/** Why our replica of a record that is no longer wanted here goes, or null while an orphan's grace period runs. */
-function deleteReason(recordId: string, siteKey: number, observation: Observation, options: PlanOptions): string | null {
-  const origins = observation.origins.get(recordId);
-  if (origins && origins.size > 0) {
-    return origins.has(siteKey) ? 'the site has it natively now' : 'left out by the config filters';
-  }
+/** Why a site does not get a record that has origins, or null when it does; the scope is named only when nothing else applies. */
+function notWantedReason(
+  recordId: string,
+  origins: Map<number, KnownOrigin>,
+  record: DnsRecord,
+  site: SiteObservation,
+  options: PlanOptions,
+  keptOff: ReadonlySet<string> | undefined,
+): string | null {
+  if (origins.has(site.snapshot.site.key)) return NOT_WANTED.native;
+  if (!options.passes(record, site.snapshot.recordTypes)) return NOT_WANTED.filtered;
+  if (keptOff?.has(recordId)) return NOT_WANTED.sameController;
+  return null;
+}
+
+/** Why our replica of an orphan goes, or null while its grace period runs. */
+function orphanReason(recordId: string, observation: Observation, options: PlanOptions): string | null {
   const orphanedAt = observation.records.get(recordId)!.orphanedAt!;
   return orphanIsDue(orphanedAt, options.orphanGracePeriodMs, options.now.getTime()) ? `orphaned since ${orphanedAt}` : null;
 }

@@ -52,6 +52,8 @@ const cases: Case[] = [
   { name: 'bad duration', text: `controllers:\n${C()}sync:\n  orphanGracePeriod: 15x\n`, where: ':5: sync.orphanGracePeriod: ', problem: 'not a duration: "15x"' },
   { name: 'duration of the wrong type', text: `controllers:\n${C()}sync:\n  orphanGracePeriod: true\n`, where: ':5: sync.orphanGracePeriod: ', problem: 'expected a duration' },
   { name: 'zero request timeout', text: `controllers:\n${C()}sync:\n  requestTimeout: 0\n`, where: ':5: sync.requestTimeout: ', problem: 'must be more than 0' },
+  { name: 'bad origin scope', text: `controllers:\n${C()}sync:\n  originScope: tenant\n`, where: ':5: sync.originScope: ', problem: 'must be one of site, controller' },
+  { name: 'bad controller origin scope', text: `controllers:\n${C('    originScope: console\n')}`, where: ':4: controllers[0].originScope: ', problem: 'must be one of site, controller' },
   { name: 'bad policy', text: `controllers:\n${C()}sync:\n  policy: mirror\n`, where: ':5: sync.policy: ', problem: 'must be one of sync, upsert-only, create-only' },
   { name: 'unknown record type', text: `controllers:\n${C()}sync:\n  recordTypes: [A_RECORD, PTR_RECORD]\n`, where: ':5: sync.recordTypes[1]: ', problem: 'unknown record type "PTR_RECORD"' },
   { name: 'FORWARD_DOMAIN', text: `controllers:\n${C('    recordTypes:\n      - FORWARD_DOMAIN\n')}`, where: ':5: controllers[0].recordTypes[0]: ', problem: 'FORWARD_DOMAIN is never synced' },

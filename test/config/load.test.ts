@@ -24,6 +24,7 @@ controllers:
       enabled: true
       domainSuffix: .Home.Arpa.
     writesPerSecond: 0.5
+    originScope: site
   - url: https://UniFi.Example.com:11443
     apiKeyEnv: OFFICE_KEY
     tls: { verify: false }
@@ -43,6 +44,7 @@ sync:
   concurrency: 8
   requestTimeout: 10s
   writesPerSecond: 2
+  originScope: controller
 `;
 
 const FULL_JSON = JSON.stringify(
@@ -58,6 +60,7 @@ const FULL_JSON = JSON.stringify(
         recordTypes: ['A_RECORD', 'TXT_RECORD', 'A_RECORD'],
         clients: { enabled: true, domainSuffix: '.Home.Arpa.' },
         writesPerSecond: 0.5,
+        originScope: 'site',
       },
       { url: 'https://UniFi.Example.com:11443', apiKeyEnv: 'OFFICE_KEY', tls: { verify: false }, clients: { enabled: false } },
       { name: 'lab', url: 'http://192.168.1.1:8080', apiKey: 'inline-key-0123', writesPerSecond: 0 },
@@ -73,6 +76,7 @@ const FULL_JSON = JSON.stringify(
       concurrency: 8,
       requestTimeout: 10,
       writesPerSecond: 2,
+      originScope: 'controller',
     },
   },
   null,
@@ -106,6 +110,8 @@ test('a YAML config with every key', (t) => {
       recordTypes: ['A_RECORD', 'TXT_RECORD'],
       clients: { enabled: true, domainSuffix: 'home.arpa' },
       writesPerSecond: 0.5,
+      // The controller's own setting, though it is the default: it wins over sync.originScope.
+      originScope: 'site',
     },
     {
       name: 'unifi.example.com:11443',
@@ -146,6 +152,7 @@ test('a YAML config with every key', (t) => {
     concurrency: 8,
     requestTimeoutMs: 10_000,
     writesPerSecond: 2,
+    originScope: 'controller',
   });
   assert.deepEqual(config.warnings, [
     'controllers[1].tls.verify: TLS certificate verification is off for controller unifi.example.com:11443',
@@ -187,6 +194,7 @@ test('defaults for everything left out', (t) => {
     concurrency: 4,
     requestTimeoutMs: 30_000,
     writesPerSecond: 0,
+    originScope: 'site',
   });
   const [c] = config.controllers;
   assert.equal(c?.name, 'unifi.lan');

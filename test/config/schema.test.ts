@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { configSchema, describeIssues, type RawConfig } from '../../src/config/schema.ts';
 import { SYNC_POLICIES } from '../../src/domain/run.ts';
 import { RECORD_TYPES } from '../../src/domain/policy.ts';
+import { ORIGIN_SCOPES } from '../../src/config/types.ts';
 
 /**
  * What the schema itself accepts and refuses, below loadConfig. Cases that loadConfig already
@@ -93,8 +94,17 @@ describe('config schema: accepts', () => {
     assert.deepEqual(accept(withController({ excludeSites: [] })).controllers[0]!.excludeSites, []);
   });
 
-  it('the keys of SPEC §3 that tune writes and refused creates', { todo: 'SPEC §3 lists sync.retryRefusedAfter, sync.writesPerSecond and originScope (sync and per controller); the schema refuses them as unknown keys' }, () => {
-    accept({ controllers: [{ ...CONTROLLER, originScope: 'controller' }], sync: { retryRefusedAfter: '24h', writesPerSecond: 0, originScope: 'site' } });
+  it('the keys of SPEC §3 that tune writes and refused creates', () => {
+    const out = accept({ controllers: [{ ...CONTROLLER, originScope: 'controller' }], sync: { retryRefusedAfter: '24h', writesPerSecond: 0, originScope: 'site' } });
+    assert.equal(out.controllers[0]!.originScope, 'controller');
+    assert.deepEqual(out.sync, { retryRefusedAfter: 86_400_000, writesPerSecond: 0, originScope: 'site' });
+  });
+
+  it('every origin scope, in sync and per controller', () => {
+    for (const originScope of ORIGIN_SCOPES) {
+      assert.equal(accept(withSync({ originScope })).sync?.originScope, originScope);
+      assert.equal(accept(withController({ originScope })).controllers[0]!.originScope, originScope);
+    }
   });
 });
 
@@ -128,6 +138,9 @@ describe('config schema: refuses', () => {
     ['an empty duration', withSync({ orphanGracePeriod: '' }), ['sync.orphanGracePeriod: empty duration; expected e.g. 30s, 15m, 1h30m, 2d']],
     ['a negative duration', withSync({ orphanGracePeriod: -60 }), ['sync.orphanGracePeriod: not a duration: -60; expected a non-negative number of seconds']],
     ['a policy in upper case', withSync({ policy: 'SYNC' }), ['sync.policy: must be one of sync, upsert-only, create-only']],
+    ['an origin scope that is neither site nor controller', withSync({ originScope: 'console' }), ['sync.originScope: must be one of site, controller']],
+    ['a per-controller origin scope in upper case', withController({ originScope: 'Controller' }), ['controllers.0.originScope: must be one of site, controller']],
+    ['an origin scope as a list', withSync({ originScope: ['site'] }), ['sync.originScope: must be one of site, controller']],
     ['a record type in lower case', withSync({ recordTypes: ['a_record'] }), [`sync.recordTypes.0: unknown record type "a_record"; expected one of ${RECORD_TYPES.join(', ')}`]],
     ['an empty per-controller record type list', withController({ recordTypes: [] }), ['controllers.0.recordTypes: empty list; give at least one record type']],
     ['an empty domain pattern', withSync({ domains: ['*.lan', ''] }), ['sync.domains.1: not a domain pattern; expected e.g. *.home.arpa']],

@@ -101,6 +101,7 @@ export function run(snapshots: SiteSnapshot[], state: KnownState, options: Parti
     passes,
     sites,
     now: NOW,
+    controllerScoped: options.controllerScoped ?? new Set(),
   });
   return { observation, plan: result };
 }
