@@ -21,7 +21,7 @@ export interface ControllerSites {
     content?: SiteContent;
   }>;
   /** Sites the database knows for this controller that it did not list this run. */
-  unlisted: Array<{ key: number; uuid: string }>;
+  unlisted: Array<{ key: number; uuid: string; name: string }>;
 }
 
 export interface SnapshotEntry {
@@ -48,7 +48,7 @@ export function snapshotsOf(controllers: ControllerSites[], chosen: string[]): S
     });
     for (const s of c.listed) entries.push(entry(ref(s.key, s.uuid, s.name, s.internalReference), s.status, c.recordTypes, s.content, s.error));
     for (const u of c.unlisted) {
-      entries.push(entry(ref(u.key, u.uuid, u.uuid, ''), c.status === 'ok' ? 'gone' : 'failed', c.recordTypes, undefined, c.error));
+      entries.push(entry(ref(u.key, u.uuid, u.name, ''), c.status === 'ok' ? 'gone' : 'failed', c.recordTypes, undefined, c.error));
     }
   }
   markWritable(entries, chosen);

@@ -31,7 +31,7 @@ export class SiteRepository {
     this.#renameSite = db.prepare('UPDATE sites SET name = ?, internal_reference = ?, gone_at = NULL WHERE id = ?');
     this.#markSynced = db.prepare('UPDATE sites SET last_synced = ? WHERE id = ?');
     this.#markGone = db.prepare('UPDATE sites SET gone_at = ? WHERE id = ? AND gone_at IS NULL');
-    this.#present = db.prepare('SELECT id AS key, uuid FROM sites WHERE controller_host = ? AND gone_at IS NULL');
+    this.#present = db.prepare('SELECT id AS key, uuid, coalesce(name, uuid) AS name FROM sites WHERE controller_host = ? AND gone_at IS NULL');
   }
 
   /** Every site the database knows, as the planner sees them. */
@@ -80,7 +80,7 @@ export class SiteRepository {
   }
 
   /** Sites of a controller that were not gone before this run. */
-  present(controllerHost: string): Array<{ key: number; uuid: string }> {
-    return this.#present.all(controllerHost) as Array<{ key: number; uuid: string }>;
+  present(controllerHost: string): Array<{ key: number; uuid: string; name: string }> {
+    return this.#present.all(controllerHost) as Array<{ key: number; uuid: string; name: string }>;
   }
 }

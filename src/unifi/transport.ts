@@ -265,7 +265,12 @@ export class Transport {
     }
     const message = (error as Error | undefined)?.message ?? String(error);
     if (code !== undefined && /^(ERR_SSL_|ERR_TLS_|EPROTO$|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED)/.test(code)) {
-      return { type: 'failure', kind: 'tls', problem: `TLS handshake with ${this.controller.url} failed: ${message} (${code}); is it really an HTTPS port?`, beforeSend: true, retryable: false, cause: error };
+      // OpenSSL's text is several lines of internals; the reason is the one phrase a user can act on.
+      const problem =
+        code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG'
+          ? `TLS handshake with ${this.controller.url} failed: the port answers plain HTTP, not HTTPS; use http:// or the controller's HTTPS port`
+          : `TLS handshake with ${this.controller.url} failed: ${opensslReason(message)} (${code}); is it really an HTTPS port?`;
+      return { type: 'failure', kind: 'tls', problem, beforeSend: true, retryable: false, cause: error };
     }
     const beforeSend = code !== undefined && CONNECT_CODES.has(code);
     const problem =
@@ -276,7 +281,7 @@ export class Transport {
           : code === 'ECONNRESET'
             ? 'the connection was reset (ECONNRESET)'
             : code === 'UND_ERR_SOCKET'
-              ? `the controller closed the connection without an answer (${message})`
+              ? `the controller closed the connection without an answer (${message})${this.controller.url.startsWith('http:') ? '; if that port speaks HTTPS, use https://' : ''}`
               : `network error: ${message}${code ? ` (${code})` : ''}`;
     return { type: 'failure', kind: 'network', problem, beforeSend, retryable: code !== undefined && RETRY_CODES.has(code), cause: error };
   }
@@ -359,6 +364,14 @@ export function retryAfterMs(value: string | string[] | undefined, now = Date.no
 
 function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
+}
+
+/** "…:SSL routines:tls_validate_record_header:wrong version number:…" → "wrong version number". */
+function opensslReason(message: string): string {
+  const line = message.split('\n')[0]!.trim();
+  const parts = line.split(':');
+  const routines = parts.findIndex((p) => p.endsWith(' routines'));
+  return routines >= 0 && parts[routines + 2] ? parts[routines + 2]! : line;
 }
 
 function errorCode(error: unknown): string | undefined {

@@ -43,7 +43,7 @@ function controllers(): ControllerSites[] {
         listed(3, 'Gamma', 'excluded'),
         listed(4, 'Delta', 'discovered', { content: { policies: [], otherDomains: new Set(), served: new Map(), derived: [] } }),
       ],
-      unlisted: [{ key: 5, uuid: uuid(5) }],
+      unlisted: [{ key: 5, uuid: uuid(5), name: 'Epsilon' }],
     },
     {
       host: 'c2.lan:8443',
@@ -53,8 +53,8 @@ function controllers(): ControllerSites[] {
       recordTypes: ['A_RECORD'],
       listed: [],
       unlisted: [
-        { key: 6, uuid: uuid(6) },
-        { key: 7, uuid: uuid(7) },
+        { key: 6, uuid: uuid(6), name: 'Zeta' },
+        { key: 7, uuid: uuid(7), name: uuid(7) },
       ],
     },
   ];
@@ -84,10 +84,10 @@ describe('snapshotsOf: one entry per site', () => {
     }
   });
 
-  it('names each site with its controller; an unlisted site by its uuid', () => {
+  it('names each site with its controller; an unlisted site by the name the database knows (its uuid when none)', () => {
     const entries = snapshotsOf(controllers(), []);
     assert.deepEqual(entries[0]!.site, { key: 1, controller: 'c1.lan', controllerName: 'home', uuid: uuid(1), name: 'Alpha', internalReference: 'ref-alpha' });
-    assert.deepEqual(entries[4]!.site, { key: 5, controller: 'c1.lan', controllerName: 'home', uuid: uuid(5), name: uuid(5), internalReference: '' });
+    assert.deepEqual(entries[4]!.site, { key: 5, controller: 'c1.lan', controllerName: 'home', uuid: uuid(5), name: 'Epsilon', internalReference: '' });
     assert.deepEqual(entries[6]!.site, { key: 7, controller: 'c2.lan:8443', controllerName: 'office', uuid: uuid(7), name: uuid(7), internalReference: '' });
   });
 

@@ -112,3 +112,26 @@ describe('TLS', () => {
     }
   });
 });
+
+describe('TLS: the wrong scheme for the port', () => {
+  test('https:// on a plain HTTP port says so in one line, without OpenSSL internals', async () => {
+    const wrong = { ...plain, url: plain.url.replace('http:', 'https:') };
+    const error = await tlsFailure(wrong, {});
+    assert.match(error.message, /the port answers plain HTTP, not HTTPS; use http:\/\/ or the controller's HTTPS port$/);
+    assert.doesNotMatch(error.message, /\n|routines|openssl/);
+  });
+
+  test('http:// on an HTTPS port hints at https://', async () => {
+    const wrong = { ...secure, url: secure.url.replace('https:', 'http:') };
+    const client = makeClient(wrong, { retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
+    try {
+      await assert.rejects(client.info(), (error: Error) => {
+        assert.match(error.message, /closed the connection without an answer .*; if that port speaks HTTPS, use https:\/\/$/);
+        assert.doesNotMatch(error.message, /\n/);
+        return true;
+      });
+    } finally {
+      await client.close();
+    }
+  });
+});
