@@ -1,10 +1,10 @@
 // Every fault mode, per controller and per site, set from the scenario, from
 // code and through the admin API.
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { ShapeError, startSimulator } from '../../fixtures/simulator/index.ts';
 import type { ControllerInfo, Simulator } from '../../fixtures/simulator/index.ts';
-import { SITE_A, SITE_B, SITE_C, call, tlsAgent, twoControllers } from './sim-client.ts';
+import { SITE_A, SITE_B, SITE_C, call, sharedSimulator, twoControllers } from './sim-client.ts';
 
 const POLICIES_A = `/v1/sites/${SITE_A}/dns/policies`;
 const POLICIES_B = `/v1/sites/${SITE_B}/dns/policies`;
@@ -13,22 +13,7 @@ const aRecord = (domain: string) => ({ type: 'A_RECORD', enabled: true, domain, 
 let sim: Simulator;
 let alpha: ControllerInfo;
 let beta: ControllerInfo;
-
-before(async () => {
-  sim = await startSimulator(twoControllers());
-  alpha = sim.controller('alpha');
-  beta = sim.controller('beta');
-});
-afterEach(() => {
-  for (const controller of ['alpha', 'beta']) {
-    sim.setFault({ controller }, null);
-    for (const site of sim.sites(controller)) sim.setFault({ controller, site: site.id }, null);
-  }
-});
-after(async () => {
-  await sim.close();
-  await tlsAgent.close();
-});
+sharedSimulator((shared) => ({ sim, alpha, beta } = shared));
 
 describe('fault modes', () => {
   test('slow delays the answer, which is otherwise normal', async () => {

@@ -1,10 +1,10 @@
 // Faults that make a list wrong while it still answers 200 (hide, totalCount,
 // repeatPage, shortPage, siteTwice, emptyFilter) and the proxy's own 401.
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { ShapeError, startSimulator } from '../../fixtures/simulator/index.ts';
 import type { ControllerInfo, Simulator } from '../../fixtures/simulator/index.ts';
-import { SITE_A, SITE_B, SITE_C, call, tlsAgent, twoControllers } from './sim-client.ts';
+import { SITE_A, SITE_B, SITE_C, call, sharedSimulator, twoControllers } from './sim-client.ts';
 
 const POLICIES_A = `/v1/sites/${SITE_A}/dns/policies`;
 const POLICIES_B = `/v1/sites/${SITE_B}/dns/policies`;
@@ -15,22 +15,7 @@ const domains = (res: { json: any }) => res.json.data.map((p: any) => p.domain);
 let sim: Simulator;
 let alpha: ControllerInfo;
 let beta: ControllerInfo;
-
-before(async () => {
-  sim = await startSimulator(twoControllers());
-  alpha = sim.controller('alpha');
-  beta = sim.controller('beta');
-});
-afterEach(() => {
-  for (const controller of ['alpha', 'beta']) {
-    sim.setFault({ controller }, null);
-    for (const site of sim.sites(controller)) sim.setFault({ controller, site: site.id }, null);
-  }
-});
-after(async () => {
-  await sim.close();
-  await tlsAgent.close();
-});
+sharedSimulator((shared) => ({ sim, alpha, beta } = shared));
 
 describe('hide', () => {
   test('the listing omits the given ids, counts agree with it, and GET by id still finds them', async () => {

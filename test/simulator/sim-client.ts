@@ -1,9 +1,10 @@
 // A minimal Integration API client for the simulator tests: real HTTP(S) via
 // global fetch, trusting the fixture certificate for HTTPS controllers.
 import { readFileSync } from 'node:fs';
+import { after, afterEach, before } from 'node:test';
 import { Agent } from 'undici';
-import { API_PREFIX, TLS_CERT_FILE } from '../../fixtures/simulator/index.ts';
-import type { ControllerInfo, Scenario } from '../../fixtures/simulator/index.ts';
+import { API_PREFIX, startSimulator, TLS_CERT_FILE } from '../../fixtures/simulator/index.ts';
+import type { ControllerInfo, Scenario, Simulator } from '../../fixtures/simulator/index.ts';
 
 export const TLS_CA = readFileSync(TLS_CERT_FILE);
 
@@ -90,4 +91,35 @@ export function twoControllers(): Scenario {
       },
     ],
   };
+}
+
+export interface SharedSimulator {
+  sim: Simulator;
+  alpha: ControllerInfo;
+  beta: ControllerInfo;
+}
+
+/**
+ * The twoControllers() simulator of a test file: started before its tests (then handed to
+ * `started`: root hooks of node:test do not wait for each other), every fault cleared after each
+ * test, closed with the TLS agent after all.
+ */
+export function sharedSimulator(started: (shared: SharedSimulator) => void): void {
+  const shared = {} as SharedSimulator;
+  before(async () => {
+    shared.sim = await startSimulator(twoControllers());
+    shared.alpha = shared.sim.controller('alpha');
+    shared.beta = shared.sim.controller('beta');
+    started(shared);
+  });
+  afterEach(() => {
+    for (const controller of ['alpha', 'beta']) {
+      shared.sim.setFault({ controller }, null);
+      for (const site of shared.sim.sites(controller)) shared.sim.setFault({ controller, site: site.id }, null);
+    }
+  });
+  after(async () => {
+    await shared.sim.close();
+    await tlsAgent.close();
+  });
 }
