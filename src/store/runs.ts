@@ -24,10 +24,12 @@ export interface RunFinish {
 /** The RUN rows: one per sync that wrote anything (a dry run writes nothing, not even this). */
 export class RunRepository {
   readonly #start: StatementSync;
+  readonly #claim: StatementSync;
   readonly #finish: StatementSync;
 
   constructor(db: DatabaseSync) {
     this.#start = db.prepare("INSERT INTO runs (started_at, mode, host, pid, user, version, policy) VALUES (?, 'sync', ?, ?, ?, ?, ?)");
+    this.#claim = db.prepare('UPDATE sync_lock SET run_id = ? WHERE id = 1 AND host = ? AND pid = ?');
     this.#finish = db.prepare(
       `UPDATE runs SET finished_at = ?, outcome = ?, exit_code = ?, sites_ok = ?, sites_failed = ?,
          created = ?, updated = ?, deleted = ?, skipped = ?, failed = ?,
@@ -35,9 +37,14 @@ export class RunRepository {
     );
   }
 
+  /**
+   * Writes the run row, and names it in the lock this process holds: so `history --runs` tells the
+   * run that is running from one whose process died (still unfinished, no longer holding the lock).
+   */
   start(run: RunStart): number {
-    const result = this.#start.run(run.startedAt, run.host, run.pid, run.user, run.version, run.policy);
-    return Number(result.lastInsertRowid);
+    const id = Number(this.#start.run(run.startedAt, run.host, run.pid, run.user, run.version, run.policy).lastInsertRowid);
+    this.#claim.run(id, run.host, run.pid);
+    return id;
   }
 
   finish(id: number, run: RunFinish): void {
