@@ -1,5 +1,6 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { PlanCounts, RunCounts, RunOutcome, SyncPolicy } from '../domain/run.ts';
+import { immediateTransaction } from './transaction.ts';
 
 
 export interface RunStart {
@@ -26,8 +27,10 @@ export class RunRepository {
   readonly #start: StatementSync;
   readonly #claim: StatementSync;
   readonly #finish: StatementSync;
+  readonly #db: DatabaseSync;
 
   constructor(db: DatabaseSync) {
+    this.#db = db;
     this.#start = db.prepare("INSERT INTO runs (started_at, mode, host, pid, user, version, policy) VALUES (?, 'sync', ?, ?, ?, ?, ?)");
     this.#claim = db.prepare('UPDATE sync_lock SET run_id = ? WHERE id = 1 AND host = ? AND pid = ?');
     this.#finish = db.prepare(
@@ -42,9 +45,12 @@ export class RunRepository {
    * run that is running from one whose process died (still unfinished, no longer holding the lock).
    */
   start(run: RunStart): number {
-    const id = Number(this.#start.run(run.startedAt, run.host, run.pid, run.user, run.version, run.policy).lastInsertRowid);
-    this.#claim.run(id, run.host, run.pid);
-    return id;
+    // One transaction: a reader never sees the run row without the lock naming it.
+    return immediateTransaction(this.#db, () => {
+      const id = Number(this.#start.run(run.startedAt, run.host, run.pid, run.user, run.version, run.policy).lastInsertRowid);
+      this.#claim.run(id, run.host, run.pid);
+      return id;
+    });
   }
 
   finish(id: number, run: RunFinish): void {

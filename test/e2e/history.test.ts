@@ -224,7 +224,7 @@ describe('history --runs: a run whose process died', () => {
     const runs = async () => lines((await env.cli(['history', '--runs', '--json'])).stdout);
     const [live] = await runs();
     assert.deepEqual([live.id, live.state, live.outcome, live.pid], [1, 'running', null, running.child.pid]);
-    assert.deepEqual(env.query('SELECT run_id AS runId FROM sync_lock'), [{ runId: 1 }], 'the lock names its run');
+    assert.deepEqual(env.query<{ runId: number }>('SELECT run_id AS runId FROM sync_lock').map((r) => r.runId), [1], 'the lock names its run');
     assert.match((await env.cli(['history', '--runs'])).stdout, /│ 1 +│ [\d: -]+ │ +│ running +│/);
 
     running.child.kill('SIGKILL');
