@@ -13,7 +13,8 @@ import { createOutput, type Output } from './output.ts';
 
 /** What a command may touch of the outside world; tests pass their own. */
 export interface Io {
-  stdout: Writable & { isTTY?: boolean };
+  /** `columns`: a terminal's width, which tables fit. */
+  stdout: Writable & { isTTY?: boolean; columns?: number };
   stderr: Writable & { isTTY?: boolean };
   env: NodeJS.ProcessEnv;
   cwd: string;

@@ -38,6 +38,14 @@ export async function main(argv: string[], io: Io = processIo(), exit: (code: nu
   } catch (error) {
     // A SQLite failure deep inside a command (disk full, corruption met mid-run) names the file too.
     const described = (app && toDatabaseError(error, app.dbPath)) ?? error;
+    const usage = usageError(described);
+    if (usage) {
+      // Said to a person who typed the command, so plain text whatever the log format: a JSON log
+      // line is for a collector, and a cron job's collector has no use for a typo.
+      const command = commandOf(argv, program);
+      io.stderr.write(`dnssync: ${usage.message.replace(/\s*\n\s*/g, ' ')} (see dnssync ${command ? `${command} ` : ''}--help)\n`);
+      return getExitCode({ kind: 'error', error: usage });
+    }
     return getExitCode(report(described, app?.logger ?? earlyLogger(io, argv)));
   }
 }
@@ -57,22 +65,37 @@ function buildProgram(io: Io): Command {
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
-      // Usage errors are reported once, by report(), in the log format.
+      // Usage errors are reported once, by main(), as one plain line.
       outputError: () => {},
     })
     .exitOverride()
     .showSuggestionAfterError(true);
 }
 
+/** The usage error an error is, if it is one: commander's own (unknown option, bad value) or ours. */
+function usageError(error: unknown): UsageError | null {
+  if (error instanceof UsageError) return error;
+  // --help and --version end this way too, with exit code 0.
+  if (error instanceof CommanderError && error.exitCode !== 0) return new UsageError(error.message.replace(/^error: /, ''));
+  return null;
+}
+
+/** The command argv names, for the help hint; the values of the global options are skipped. */
+function commandOf(argv: string[], program: Command): string | undefined {
+  const names = new Set(program.commands.map((c) => c.name()));
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (GLOBAL_VALUE_OPTIONS.has(arg)) i++;
+    else if (!arg.startsWith('-')) return names.has(arg) ? arg : undefined;
+  }
+  return undefined;
+}
+
+const GLOBAL_VALUE_OPTIONS = new Set(['--config', '--db', '--log-format', '--log-level']);
+
 /** Logs an error once, and says what it ends the command with. */
 function report(error: unknown, logger: App['logger']): CommandResult {
-  if (error instanceof CommanderError) {
-    // --help and --version end this way too.
-    if (error.exitCode === 0) return { kind: 'done' };
-    const usage = new UsageError(error.message.replace(/^error: /, ''));
-    logger.error(usage.message);
-    return { kind: 'error', error: usage };
-  }
+  if (error instanceof CommanderError) return { kind: 'done' };
   if (error instanceof DnssyncError) {
     logger.error(error.message);
   } else {

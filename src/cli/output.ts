@@ -2,6 +2,15 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
 import type { Writable } from 'node:stream';
 
+/**
+ * The version of every JSON document dnssync prints. Raised only when a field changes meaning or
+ * goes away; new fields do not raise it, so a script reads what it knows and ignores the rest.
+ */
+export const FORMAT_VERSION = 1;
+
+/** Where output goes: a pipe or file, or a terminal (which knows its width). */
+export type OutputStream = Writable & { isTTY?: boolean; columns?: number };
+
 /** Data for stdout: tables for people, JSON for scripts. Logs never come through here. */
 export interface Output {
   /** Colour allowed: stdout is a terminal and neither NO_COLOR nor --no-color. */
@@ -10,26 +19,86 @@ export interface Output {
   readonly tty: boolean;
   readonly style: ChalkInstance;
   line(text?: string): void;
+  /** One JSON document (an object), with `formatVersion` first. */
   json(document: unknown): void;
+  /** On a terminal the table is made to fit its width: the widest columns wrap. A pipe gets it whole. */
   table(head: string[], rows: Array<Array<string | number>>): void;
 }
 
-export function createOutput(stream: Writable & { isTTY?: boolean }, color: boolean): Output {
+export function createOutput(stream: OutputStream, color: boolean): Output {
   const style = new Chalk({ level: color ? 1 : 0 });
+  const tty = stream.isTTY === true;
   return {
     color,
-    tty: stream.isTTY === true,
+    tty,
     style,
     line: (text = '') => stream.write(text + '\n'),
-    json: (document) => stream.write(JSON.stringify(document, null, 2) + '\n'),
+    json: (document) => {
+      // Every document is an object, so that formatVersion has a place; anything else is a bug here.
+      if (typeof document !== 'object' || document === null || Array.isArray(document)) throw new TypeError('output.json takes an object');
+      stream.write(JSON.stringify({ formatVersion: FORMAT_VERSION, ...document }, null, 2) + '\n');
+    },
     table: (head, rows) => {
+      const cells = [head.map((h) => style.bold(h)), ...rows.map((row) => row.map(String))];
+      // Read at each table, not once: a terminal can be resized while a command runs.
+      const width = tty && typeof stream.columns === 'number' && stream.columns > 0 ? stream.columns : null;
+      const colWidths = width === null ? null : fittedWidths(cells, width);
+      const fitted = colWidths ? cells.map((row) => row.map((cell, i) => breakLongWords(cell, colWidths[i]! - PADDING))) : cells;
       const table = new Table({
-        head: head.map((h) => style.bold(h)),
+        head: fitted[0],
         // cli-table3 colours heads and borders by default; no escape may reach a pipe.
         style: { head: [], border: color ? ['grey'] : [], compact: true },
+        ...(colWidths && { colWidths, wordWrap: true }),
       });
-      table.push(...rows.map((row) => row.map(String)));
+      table.push(...fitted.slice(1));
       stream.write(table.toString() + '\n');
     },
   };
+}
+
+/** cli-table3's padding: one space each side of a cell. */
+const PADDING = 2;
+/** Columns no wider than this (a count, a status, a record type) never wrap. */
+const SHORT = 8;
+
+/**
+ * Column widths (padding included) that fit `columns`, or null when the table fits as it is.
+ * Short columns stay whole; the long ones (times, domains, reasons) give way, the widest first,
+ * down to one common width. Only when even that cannot fit do the short ones wrap too; a table of
+ * more columns than the terminal has room for borders still overflows.
+ */
+export function fittedWidths(cells: string[][], columns: number): number[] | null {
+  const count = Math.max(0, ...cells.map((row) => row.length));
+  const natural = Array.from({ length: count }, (_, i) => Math.max(1, ...cells.map((row) => visibleWidth(row[i] ?? ''))));
+  const room = columns - (count + 1) - count * PADDING;
+  const sum = (widths: number[]) => widths.reduce((a, b) => a + b, 0);
+  if (sum(natural) <= room) return null;
+  const isLong = natural.map((w) => w > SHORT);
+  const shortRoom = room - sum(natural.filter((_, i) => !isLong[i]));
+  const capped = (which: boolean[], space: number) => {
+    let cap = Math.max(...natural);
+    const widths = () => natural.map((w, i) => (which[i] ? Math.min(w, cap) : w));
+    while (cap > 1 && sum(widths().filter((_, i) => which[i])) > space) cap--;
+    return widths();
+  };
+  const content = isLong.filter(Boolean).length <= shortRoom ? capped(isLong, shortRoom) : capped(natural.map(() => true), room);
+  return content.map((w) => w + PADDING);
+}
+
+/** Width on screen of the widest line of a cell: no colour escape counts. */
+function visibleWidth(text: string): number {
+  return Math.max(0, ...text.replace(/\x1b\[[0-9;]*m/g, '').split('\n').map((line) => [...line].length));
+}
+
+/**
+ * cli-table3 wraps at spaces and cuts a word longer than the column with '…'. A domain or uuid
+ * cut short is worse than one spread over two lines, so such words are broken first. A coloured
+ * word is left alone: breaking it could split an escape sequence (it is a short label anyway).
+ */
+function breakLongWords(cell: string, width: number): string {
+  if (width < 1 || cell.includes('\x1b')) return cell;
+  return cell
+    .split('\n')
+    .map((line) => line.replace(/\S+/g, (word) => (word.length <= width ? word : (word.match(new RegExp(`.{1,${width}}`, 'gu')) ?? [word]).join('\n'))))
+    .join('\n');
 }

@@ -1,6 +1,7 @@
 import type { RecordType } from '../domain/policy.ts';
 import type { SiteRef, SiteSnapshot } from '../domain/state.ts';
 import { UsageError } from '../domain/errors.ts';
+import { ambiguousSite, chooseSites } from '../domain/site-names.ts';
 import type { SiteContent } from './content.ts';
 
 /** One controller's sites after discovery, each with its database key (engine/sites.ts gives them). */
@@ -73,18 +74,31 @@ function entry(site: SiteRef, status: SiteSnapshot['status'], recordTypes: reado
   };
 }
 
-/** --site NAME|UUID: only those sites get writes; a name that matches no site is a usage error. */
+/**
+ * --site NAME|UUID|CONTROLLER/SITE: only those sites get writes. A name that matches no site, or
+ * sites on several controllers (every console has a `default`), is a usage error: a run that
+ * writes where it was not meant to cannot be taken back.
+ */
 function markWritable(entries: SnapshotEntry[], chosen: string[]): void {
   if (chosen.length === 0) return;
-  const wanted = new Set(chosen.map((c) => c.toLowerCase()));
-  const matched = new Set<string>();
-  for (const e of entries) {
-    const names = [e.site.uuid, e.site.name, e.site.internalReference].map((n) => n.toLowerCase()).filter((n) => wanted.has(n));
-    names.forEach((n) => matched.add(n));
-    if (names.length === 0) e.snapshot.writable = false;
+  const named = entries.map((e) => ({
+    entry: e,
+    controllerName: e.site.controllerName,
+    controllerHost: e.site.controller,
+    name: e.site.name,
+    internalReference: e.site.internalReference,
+    uuid: e.site.uuid,
+  }));
+  const writable = new Set<SnapshotEntry>();
+  const unknown = new Set<string>();
+  for (const wanted of chosen) {
+    const choice = chooseSites(named, wanted);
+    if (choice.kind === 'ambiguous') throw new UsageError(ambiguousSite('--site', wanted, choice.candidates));
+    if (choice.kind === 'none') unknown.add(wanted.replace(/[A-Z]/g, (c) => c.toLowerCase()));
+    else for (const s of choice.sites) writable.add(s.entry);
   }
-  const unknown = [...wanted].filter((w) => !matched.has(w));
-  if (unknown.length > 0) throw new UsageError(`--site ${unknown.join(', ')}: no such site on any controller`);
+  if (unknown.size > 0) throw new UsageError(`--site ${[...unknown].join(', ')}: no such site on any controller`);
+  for (const e of entries) if (!writable.has(e)) e.snapshot.writable = false;
 }
 
 /** The entry of a site whose listing cannot be trusted this run: failed, so it keeps its origins and gets no write. */

@@ -1,5 +1,6 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { PlanCounts, RunCounts, RunOutcome, SyncPolicy } from '../domain/run.ts';
+import { immediateTransaction } from './transaction.ts';
 
 
 export interface RunStart {
@@ -24,10 +25,14 @@ export interface RunFinish {
 /** The RUN rows: one per sync that wrote anything (a dry run writes nothing, not even this). */
 export class RunRepository {
   readonly #start: StatementSync;
+  readonly #claim: StatementSync;
   readonly #finish: StatementSync;
+  readonly #db: DatabaseSync;
 
   constructor(db: DatabaseSync) {
+    this.#db = db;
     this.#start = db.prepare("INSERT INTO runs (started_at, mode, host, pid, user, version, policy) VALUES (?, 'sync', ?, ?, ?, ?, ?)");
+    this.#claim = db.prepare('UPDATE sync_lock SET run_id = ? WHERE id = 1 AND host = ? AND pid = ?');
     this.#finish = db.prepare(
       `UPDATE runs SET finished_at = ?, outcome = ?, exit_code = ?, sites_ok = ?, sites_failed = ?,
          created = ?, updated = ?, deleted = ?, skipped = ?, failed = ?,
@@ -35,9 +40,17 @@ export class RunRepository {
     );
   }
 
+  /**
+   * Writes the run row, and names it in the lock this process holds: so `history --runs` tells the
+   * run that is running from one whose process died (still unfinished, no longer holding the lock).
+   */
   start(run: RunStart): number {
-    const result = this.#start.run(run.startedAt, run.host, run.pid, run.user, run.version, run.policy);
-    return Number(result.lastInsertRowid);
+    // One transaction: a reader never sees the run row without the lock naming it.
+    return immediateTransaction(this.#db, () => {
+      const id = Number(this.#start.run(run.startedAt, run.host, run.pid, run.user, run.version, run.policy).lastInsertRowid);
+      this.#claim.run(id, run.host, run.pid);
+      return id;
+    });
   }
 
   finish(id: number, run: RunFinish): void {

@@ -107,7 +107,7 @@ describe('the command line', () => {
   it('exits 2 with one line for an unknown option, a missing command and a bad log format', async () => {
     const unknown = await runCli(['migrate', '--frobnicate', '--log-format', 'text']);
     assert.equal(unknown.code, 2);
-    assert.equal(unknown.stderr, "error: unknown option '--frobnicate'\n");
+    assert.equal(unknown.stderr, "dnssync: unknown option '--frobnicate' (see dnssync migrate --help)\n");
 
     const none = await runCli([]);
     assert.equal(none.code, 2);

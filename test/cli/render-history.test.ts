@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createOutput, type Output } from '../../src/cli/output.ts';
-import { renderEvents, renderRuns, shortTime } from '../../src/cli/render/history.ts';
+import { renderEvents, renderRuns } from '../../src/cli/render/history.ts';
+import { tableTime } from '../../src/cli/render/time.ts';
 import type { HistoryEvent, RunRow } from '../../src/store/history.ts';
+
+// Tables show local time: this file's expectations are written for UTC.
+process.env.TZ = 'UTC';
 
 /** An Output without colour that collects what it is given, as a pipe would. */
 function captured(): { output: Output; text: () => string } {
@@ -40,6 +44,7 @@ function runRow(id: number, fields: Partial<RunRow>): RunRow {
     version: '0.1.0',
     policy: 'sync',
     outcome: 'success',
+    state: 'finished',
     exitCode: 0,
     sitesOk: 3,
     sitesFailed: 0,
@@ -48,6 +53,10 @@ function runRow(id: number, fields: Partial<RunRow>): RunRow {
     deleted: 0,
     skipped: 0,
     failed: 0,
+    plannedCreate: 0,
+    plannedUpdate: 0,
+    plannedDelete: 0,
+    plannedSkip: 0,
     ...fields,
   };
 }
@@ -59,22 +68,38 @@ const EVENTS: HistoryEvent[] = [
 ];
 
 describe('history: events', () => {
-  it('prints a table with one row per event, types without _RECORD, times to the second, blanks for nulls', () => {
+  it('prints a table with one row per event, types without _RECORD, times to the second, the site as controller/site, blanks for nulls', () => {
     const { output, text } = captured();
     renderEvents(EVENTS, output, false);
     assert.equal(
       text(),
       [
-        '┌─────────────────────┬─────┬──────────┬───────┬─────────┬─────────────┬──────┬────────────┬─────────────────────────┐',
-        '│ time (UTC)          │ run │ status   │ type  │ domain  │ target      │ site │ controller │ reason                  │',
-        '├─────────────────────┼─────┼──────────┼───────┼─────────┼─────────────┼──────┼────────────┼─────────────────────────┤',
-        '│ 2026-11-22 12:00:01 │ 7   │ SKIPPED  │ CNAME │ www.lan │ web.lan     │ beta │ c1.lan     │ native CNAME at www.lan │',
-        '│ 2026-11-22 12:00:00 │     │ ORPHANED │ AAAA  │ v6.lan  │ 2001:db8::1 │      │            │                         │',
-        '│ 2026-11-22 12:00:00 │ 7   │ CREATED  │ A     │ web.lan │ 10.0.0.5    │ beta │ c1.lan     │                         │',
-        '└─────────────────────┴─────┴──────────┴───────┴─────────┴─────────────┴──────┴────────────┴─────────────────────────┘',
+        '┌─────────────────────┬─────┬──────────┬───────┬─────────┬─────────────┬─────────────┬─────────────────────────┐',
+        '│ time                │ run │ status   │ type  │ domain  │ target      │ site        │ reason                  │',
+        '├─────────────────────┼─────┼──────────┼───────┼─────────┼─────────────┼─────────────┼─────────────────────────┤',
+        '│ 2026-11-22 12:00:01 │ 7   │ SKIPPED  │ CNAME │ www.lan │ web.lan     │ c1.lan/beta │ native CNAME at www.lan │',
+        '│ 2026-11-22 12:00:00 │     │ ORPHANED │ AAAA  │ v6.lan  │ 2001:db8::1 │             │                         │',
+        '│ 2026-11-22 12:00:00 │ 7   │ CREATED  │ A     │ web.lan │ 10.0.0.5    │ c1.lan/beta │                         │',
+        '└─────────────────────┴─────┴──────────┴───────┴─────────┴─────────────┴─────────────┴─────────────────────────┘',
         '',
       ].join('\n'),
     );
+  });
+
+  it('says after the table how many events the filters match when --limit cut the list', () => {
+    const { output, text } = captured();
+    renderEvents(EVENTS, output, false, 1234);
+    assert.match(text(), /┘\nshowing 3 of 1,234 events \(--limit shows more\)\n$/);
+    const whole = captured();
+    renderEvents(EVENTS, whole.output, false, 3);
+    assert.match(whole.text(), /┘\n$/, 'nothing cut: no line');
+  });
+
+  it('never adds that line to JSON lines', () => {
+    const { output, text } = captured();
+    renderEvents(EVENTS, output, true, 1234);
+    assert.equal(text().trimEnd().split('\n').length, 3);
+    assert.doesNotMatch(text(), /showing/);
   });
 
   it('prints one line when there are no events', () => {
@@ -105,31 +130,47 @@ describe('history: events', () => {
 
 describe('history: runs', () => {
   const RUNS: RunRow[] = [
-    runRow(5, { startedAt: '2026-11-22T12:10:00.000Z', finishedAt: null, outcome: null, exitCode: null, sitesOk: 0 }),
-    runRow(4, { startedAt: '2026-11-22T12:05:00.000Z', finishedAt: '2026-11-22T12:07:05.000Z', outcome: 'partial', exitCode: 3, sitesOk: 2, sitesFailed: 1, created: 12, failed: 1 }),
-    runRow(3, { startedAt: '2026-11-22T12:04:00.000Z', finishedAt: '2026-11-22T12:04:12.345Z', mode: 'dry-run', outcome: 'drift', exitCode: 6, updated: 2, deleted: 1, skipped: 4 }),
+    runRow(6, { startedAt: '2026-11-22T12:10:00.000Z', finishedAt: null, outcome: null, state: 'running', exitCode: null, sitesOk: 0 }),
+    runRow(5, { startedAt: '2026-11-22T12:08:00.000Z', finishedAt: null, outcome: null, state: 'interrupted', exitCode: null, sitesOk: 0 }),
+    runRow(4, {
+      startedAt: '2026-11-22T12:05:00.000Z',
+      finishedAt: '2026-11-22T12:07:05.000Z',
+      outcome: 'partial',
+      exitCode: 3,
+      sitesOk: 2,
+      sitesFailed: 1,
+      ...{ plannedCreate: 13, plannedSkip: 2, created: 12, skipped: 2, failed: 1 },
+    }),
+    runRow(3, { startedAt: '2026-11-22T12:04:00.000Z', finishedAt: '2026-11-22T12:04:12.345Z', outcome: 'refused', exitCode: 4, plannedUpdate: 2, plannedDelete: 40 }),
     runRow(2, { finishedAt: '2026-11-22T12:00:00.000Z', outcome: null }),
     runRow(1, {}),
   ];
 
-  it('prints a table: durations in ms, s or min, "unfinished" for a run still open, blank for a finished run without outcome', () => {
+  it('prints a table: durations in ms, s or min, planned beside done, "running" and "interrupted" for unfinished runs, no mode', () => {
     const { output, text } = captured();
     renderRuns(RUNS, output, false);
     assert.equal(
       text(),
       [
-        '┌─────┬─────────────────────┬───────────┬─────────┬────────────┬─────────┬─────────┬─────────┬─────────┬────────┬─────────────────┬────────┬──────┐',
-        '│ run │ started (UTC)       │ duration  │ mode    │ outcome    │ created │ updated │ deleted │ skipped │ failed │ sites ok/failed │ host   │ pid  │',
-        '├─────┼─────────────────────┼───────────┼─────────┼────────────┼─────────┼─────────┼─────────┼─────────┼────────┼─────────────────┼────────┼──────┤',
-        '│ 5   │ 2026-11-22 12:10:00 │           │ sync    │ unfinished │ 0       │ 0       │ 0       │ 0       │ 0      │ 0/0             │ cron-1 │ 4242 │',
-        '│ 4   │ 2026-11-22 12:05:00 │ 2 min 5 s │ sync    │ partial    │ 12      │ 0       │ 0       │ 0       │ 1      │ 2/1             │ cron-1 │ 4242 │',
-        '│ 3   │ 2026-11-22 12:04:00 │ 12.3 s    │ dry-run │ drift      │ 0       │ 2       │ 1       │ 4       │ 0      │ 3/0             │ cron-1 │ 4242 │',
-        '│ 2   │ 2026-11-22 12:00:00 │ 0 ms      │ sync    │            │ 0       │ 0       │ 0       │ 0       │ 0      │ 3/0             │ cron-1 │ 4242 │',
-        '│ 1   │ 2026-11-22 12:00:00 │ 250 ms    │ sync    │ success    │ 0       │ 0       │ 0       │ 0       │ 0      │ 3/0             │ cron-1 │ 4242 │',
-        '└─────┴─────────────────────┴───────────┴─────────┴────────────┴─────────┴─────────┴─────────┴─────────┴────────┴─────────────────┴────────┴──────┘',
+        '┌─────┬─────────────────────┬───────────┬─────────────┬─────────────────────┬─────────────────────────────────┬─────────────────┬────────┬──────┐',
+        '│ run │ started             │ duration  │ outcome     │ planned             │ done                            │ sites ok/failed │ host   │ pid  │',
+        '├─────┼─────────────────────┼───────────┼─────────────┼─────────────────────┼─────────────────────────────────┼─────────────────┼────────┼──────┤',
+        '│ 6   │ 2026-11-22 12:10:00 │           │ running     │                     │                                 │                 │ cron-1 │ 4242 │',
+        '│ 5   │ 2026-11-22 12:08:00 │           │ interrupted │                     │                                 │                 │ cron-1 │ 4242 │',
+        '│ 4   │ 2026-11-22 12:05:00 │ 2 min 5 s │ partial     │ 13 create, 2 skip   │ 12 created, 2 skipped, 1 failed │ 2/1             │ cron-1 │ 4242 │',
+        '│ 3   │ 2026-11-22 12:04:00 │ 12.3 s    │ refused     │ 2 update, 40 delete │ nothing                         │ 3/0             │ cron-1 │ 4242 │',
+        '│ 2   │ 2026-11-22 12:00:00 │ 0 ms      │             │ nothing             │ nothing                         │ 3/0             │ cron-1 │ 4242 │',
+        '│ 1   │ 2026-11-22 12:00:00 │ 250 ms    │ success     │ nothing             │ nothing                         │ 3/0             │ cron-1 │ 4242 │',
+        '└─────┴─────────────────────┴───────────┴─────────────┴─────────────────────┴─────────────────────────────────┴─────────────────┴────────┴──────┘',
         '',
       ].join('\n'),
     );
+  });
+
+  it('says after the table how many runs the filters match when --limit cut the list', () => {
+    const { output, text } = captured();
+    renderRuns(RUNS, output, false, 1_000_000);
+    assert.match(text(), /┘\nshowing 6 of 1,000,000 runs \(--limit shows more\)\n$/);
   });
 
   it('prints one line when there are no runs', () => {
@@ -175,15 +216,26 @@ describe('history: runs', () => {
   });
 });
 
-describe('shortTime', () => {
-  const cases: Array<[iso: string, shown: string]> = [
-    ['2026-11-22T12:00:00.000Z', '2026-11-22 12:00:00'],
-    ['2026-11-22T12:00:00.5Z', '2026-11-22 12:00:00'],
-    ['2026-11-22T12:00:00Z', '2026-11-22 12:00:00'],
-    ['2026-11-22T23:59:59.999Z', '2026-11-22 23:59:59'],
+describe('tableTime: local time to the second', () => {
+  const cases: Array<[zone: string, iso: string, shown: string]> = [
+    ['UTC', '2026-11-22T12:00:00.000Z', '2026-11-22 12:00:00'],
+    ['UTC', '2026-11-22T12:00:00.5Z', '2026-11-22 12:00:00'],
+    ['UTC', '2026-11-22T12:00:00Z', '2026-11-22 12:00:00'],
+    ['UTC', '2026-11-22T23:59:59.999Z', '2026-11-22 23:59:59'],
+    ['Europe/Berlin', '2026-11-20T09:49:03.120Z', '2026-11-20 10:49:03'],
+    ['Europe/Berlin', '2026-07-01T22:30:00.000Z', '2026-07-02 00:30:00'],
+    ['America/New_York', '2026-01-01T03:00:00.000Z', '2025-12-31 22:00:00'],
+    ['UTC', 'not a time', 'not a time'],
   ];
-  for (const [iso, shown] of cases) {
-    it(`${iso} → ${shown}`, () => assert.equal(shortTime(iso), shown));
+  for (const [zone, iso, shown] of cases) {
+    it(`${iso} in ${zone} → ${shown}`, () => {
+      process.env.TZ = zone;
+      try {
+        assert.equal(tableTime(iso), shown);
+      } finally {
+        process.env.TZ = 'UTC';
+      }
+    });
   }
 });
 

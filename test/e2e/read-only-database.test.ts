@@ -54,7 +54,7 @@ function assertNamed(result: CliResult, db: string, pattern: RegExp, what: strin
 
 const READERS: Array<[string[], RegExp]> = [
   [['history', '--limit', '3'], /CREATED/],
-  [['history', '--runs'], /sync/],
+  [['history', '--runs'], /success/],
   [['orphans'], /no orphans/],
   [['migrate', '--status'], /schema version \d+ of \d+/],
   [['repair', '--check'], /no problem/i],

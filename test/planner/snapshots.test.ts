@@ -151,11 +151,41 @@ describe('snapshotsOf: --site restricts the writable sites', () => {
     });
   }
 
-  it('chooses a name on every controller that has it', () => {
+  /** c2 answered too, with a site named like one of c1's. */
+  const twoAlphas = () => {
     const both = controllers();
     both[1] = { ...both[1]!, status: 'ok', listed: [listed(8, 'Alpha', 'discovered')], unlisted: [] };
-    const entries = snapshotsOf(both, ['alpha']);
-    assert.deepEqual(entries.filter((e) => e.snapshot.writable).map((e) => `${e.site.controller} ${e.site.key}`), ['c1.lan 1', 'c2.lan:8443 8']);
+    return both;
+  };
+  const writableOf = (entries: ReturnType<typeof snapshotsOf>) => entries.filter((e) => e.snapshot.writable).map((e) => `${e.site.controller} ${e.site.key}`);
+
+  it('refuses a bare name that matches sites on several controllers, listing them as controller/site', () => {
+    for (const chosen of [['alpha'], ['Delta', 'ALPHA']]) {
+      assert.throws(() => snapshotsOf(twoAlphas(), chosen), (e: unknown) => {
+        assert.ok(e instanceof UsageError, String(e));
+        const wanted = chosen.at(-1)!;
+        assert.equal(e.message, `--site ${wanted} matches sites on several controllers: home/Alpha, office/Alpha; name one as CONTROLLER/SITE`);
+        return true;
+      });
+    }
+  });
+
+  it('takes CONTROLLER/SITE, the controller by name or host, any case, the site by name, internalReference or uuid', () => {
+    assert.deepEqual(writableOf(snapshotsOf(twoAlphas(), ['office/alpha'])), ['c2.lan:8443 8']);
+    assert.deepEqual(writableOf(snapshotsOf(twoAlphas(), ['HOME/Alpha'])), ['c1.lan 1']);
+    assert.deepEqual(writableOf(snapshotsOf(twoAlphas(), ['c1.lan/ref-alpha', `c2.lan:8443/${uuid(8)}`])), ['c1.lan 1', 'c2.lan:8443 8']);
+    assert.deepEqual(writableOf(snapshotsOf(twoAlphas(), ['home/Delta'])), ['c1.lan 4']);
+  });
+
+  it('refuses CONTROLLER/SITE when that controller has no such site', () => {
+    assert.throws(() => snapshotsOf(twoAlphas(), ['office/delta']), /^UsageError: --site office\/delta: no such site on any controller$/);
+    assert.throws(() => snapshotsOf(twoAlphas(), ['nowhere/alpha']), UsageError);
+  });
+
+  it('finds a site whose own name has a slash by that name first', () => {
+    const slashed = controllers();
+    slashed[0]!.listed[0] = listed(1, 'home/Delta', 'discovered', { content });
+    assert.deepEqual(writableOf(snapshotsOf(slashed, ['home/delta'])), ['c1.lan 1']);
   });
 
   // [--site values, names the message must give]

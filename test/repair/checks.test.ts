@@ -456,7 +456,7 @@ describe('dnssync repair: output', () => {
     plant(db, (conn) => conn.exec("INSERT INTO sync_lock VALUES (1, 1, 'pod-gone', 1, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')"));
     const json = await runCli(['repair', '--json', '--db', db]);
     const report = JSON.parse(json.stdout);
-    assert.deepEqual(Object.keys(report), ['database', 'mode', 'state', 'schema', 'backup', 'recovered', 'findings', 'remaining']);
+    assert.deepEqual(Object.keys(report), ['formatVersion', 'database', 'mode', 'state', 'schema', 'backup', 'recovered', 'findings', 'remaining']);
     assert.deepEqual(Object.keys(report.findings[0]).slice(0, 5), ['check', 'problem', 'where', 'action', 'fixed']);
     assert.equal(report.findings[0].fixed, true);
     assert.equal(report.database, db);

@@ -6,6 +6,7 @@ import type { CommandResult } from '../../domain/exit-codes.ts';
 import type { LegacyDatabaseError, LegacySummary } from '../../legacy/index.ts';
 import { migrationStatus } from '../../store/migrations.ts';
 import type { App, OpenedStore, Runner } from '../app.ts';
+import { tableTime } from '../render/time.ts';
 
 interface MigrateOptions {
   status?: boolean;
@@ -92,7 +93,7 @@ async function showStatus(app: App, options: MigrateOptions): Promise<CommandRes
   } else if (!status.exists) app.output.line(`${app.dbPath} does not exist yet; every migration is pending`);
   app.output.table(
     ['version', 'name', 'status', 'applied at', 'checksum'],
-    status.migrations.map((m) => [pad(m.version), m.name, m.status, m.appliedAt ?? '', m.checksum.slice(0, 12)]),
+    status.migrations.map((m) => [pad(m.version), m.name, m.status, m.appliedAt ? tableTime(m.appliedAt) : '', m.checksum.slice(0, 12)]),
   );
   app.output.line(`schema version ${status.schemaVersion} of ${status.latestVersion}`);
   return { kind: 'done' };

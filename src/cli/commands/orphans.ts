@@ -8,7 +8,7 @@ import { SyncLock } from '../../store/lock.ts';
 import { OrphanRepository, type OrphanRow } from '../../store/orphans.ts';
 import { immediateTransaction } from '../../store/transaction.ts';
 import type { App, Runner } from '../app.ts';
-import { shortTime } from '../render/history.ts';
+import { tableTime } from '../render/time.ts';
 
 interface OrphansOptions {
   json?: boolean;
@@ -44,17 +44,23 @@ async function orphans(app: App, options: OrphansOptions): Promise<CommandResult
       return { kind: 'done' };
     }
     app.output.table(
-      ['type', 'domain', 'target', 'last origin', 'orphaned since (UTC)', 'replicas go', 'replicas'],
+      ['type', 'domain', 'target', 'last origin', 'orphaned since', 'replicas go', 'replicas'],
       rows.map((o) => [
         o.type.replace('_RECORD', ''),
         o.domain,
         o.target,
-        o.lastOriginSite ? `${o.lastOriginController} / ${o.lastOriginSite}` : '',
-        shortTime(o.orphanedAt),
-        o.replicasGo,
+        o.lastOriginSite ? `${o.lastOriginController}/${o.lastOriginSite}` : '',
+        tableTime(o.orphanedAt),
+        // A deadline is a time like the others; "now", "held by policy" and "-" are words.
+        /^\d{4}-/.test(o.replicasGo) ? tableTime(o.replicasGo) : o.replicasGo,
         o.replicas,
       ]),
     );
+    const gone = rows.filter((o) => o.replicas === 0).length;
+    if (gone > 0) {
+      const [what, it, its] = gone === 1 ? ['1 orphan has', 'it', 'its'] : [`${gone} orphans have`, 'them', 'their'];
+      app.output.line(`${what} no replica left: 'dnssync orphans --prune' removes ${it} from the database (${its} events stay)`);
+    }
     if (!config) app.output.line(`no config file found: grace period ${sync.orphanGracePeriodMs / 60_000} min and policy ${sync.policy} assumed`);
     return { kind: 'done' };
   } finally {
@@ -85,8 +91,8 @@ function prune(app: App, store: Store, repo: OrphanRepository, json: boolean): C
   } else {
     if (pruned.length > 0) {
       app.output.table(
-        ['type', 'domain', 'target', 'orphaned since (UTC)'],
-        pruned.map((o) => [o.type.replace('_RECORD', ''), o.domain, o.target, shortTime(o.orphanedAt)]),
+        ['type', 'domain', 'target', 'orphaned since'],
+        pruned.map((o) => [o.type.replace('_RECORD', ''), o.domain, o.target, tableTime(o.orphanedAt)]),
       );
     }
     app.output.line(`pruned ${pruned.length} orphan(s) with no replica left; their events are kept`);

@@ -1,38 +1,61 @@
 import type { HistoryEvent, RunRow } from '../../store/history.ts';
 import type { Output } from '../output.ts';
+import { tableTime, tableTimesIn } from './time.ts';
 
-/** Events as a table, or as JSON lines for scripts. */
-export function renderEvents(events: HistoryEvent[], output: Output, json: boolean): void {
-  renderRows(events, output, json, 'no events', ['time (UTC)', 'run', 'status', 'type', 'domain', 'target', 'site', 'controller', 'reason'], (e) => [
-    shortTime(e.timestamp),
+/**
+ * Events as a table, or as JSON lines for scripts (each line an event as stored, format version
+ * 1). `total`: how many the filters match, for the line that says the limit cut the list.
+ */
+export function renderEvents(events: HistoryEvent[], output: Output, json: boolean, total = events.length): void {
+  // One column for where: CONTROLLER/SITE, as --site takes it (every console has a "Default").
+  const where = (e: HistoryEvent) => (e.site === null ? '' : e.controller === null ? e.site : `${e.controller}/${e.site}`);
+  renderRows(events, output, json, 'no events', ['time', 'run', 'status', 'type', 'domain', 'target', 'site', 'reason'], (e) => [
+    tableTime(e.timestamp),
     e.runId ?? '',
     e.status,
     e.type.replace('_RECORD', ''),
     e.domain,
     e.target,
-    e.site ?? '',
-    e.controller ?? '',
-    e.reason ?? '',
+    where(e),
+    tableTimesIn(e.reason ?? ''),
   ]);
+  if (!json) shownOf(events.length, total, 'events', output);
 }
 
-export function renderRuns(runs: RunRow[], output: Output, json: boolean): void {
-  const head = ['run', 'started (UTC)', 'duration', 'mode', 'outcome', 'created', 'updated', 'deleted', 'skipped', 'failed', 'sites ok/failed', 'host', 'pid'];
-  renderRows(runs, output, json, 'no runs', head, (r) => [
-    r.id,
-    shortTime(r.startedAt),
-    r.finishedAt ? duration(Date.parse(r.finishedAt) - Date.parse(r.startedAt)) : '',
-    r.mode,
-    r.outcome ?? (r.finishedAt ? '' : 'unfinished'),
-    r.created,
-    r.updated,
-    r.deleted,
-    r.skipped,
-    r.failed,
-    `${r.sitesOk}/${r.sitesFailed}`,
-    r.host,
-    r.pid,
-  ]);
+/**
+ * Runs as a table (what the plan said beside what was done; a run whose process died shows as
+ * interrupted), or as JSON lines (format version 1).
+ */
+export function renderRuns(runs: RunRow[], output: Output, json: boolean, total = runs.length): void {
+  const head = ['run', 'started', 'duration', 'outcome', 'planned', 'done', 'sites ok/failed', 'host', 'pid'];
+  renderRows(runs, output, json, 'no runs', head, (r) => {
+    // The counts are written when a run finishes: an unfinished one has none to show (its events,
+    // `history --run ID`, say what it did).
+    const finished = r.finishedAt !== null;
+    return [
+      r.id,
+      tableTime(r.startedAt),
+      finished ? duration(Date.parse(r.finishedAt!) - Date.parse(r.startedAt)) : '',
+      r.outcome ?? (r.state === 'finished' ? '' : r.state),
+      finished ? counts([[r.plannedCreate, 'create'], [r.plannedUpdate, 'update'], [r.plannedDelete, 'delete'], [r.plannedSkip, 'skip']]) : '',
+      finished ? counts([[r.created, 'created'], [r.updated, 'updated'], [r.deleted, 'deleted'], [r.skipped, 'skipped'], [r.failed, 'failed']]) : '',
+      finished ? `${r.sitesOk}/${r.sitesFailed}` : '',
+      r.host,
+      r.pid,
+    ];
+  });
+  if (!json) shownOf(runs.length, total, 'runs', output);
+}
+
+/** "6 create, 1 skip": the counts that are not 0, or "nothing". */
+function counts(pairs: Array<[n: number, word: string]>): string {
+  const said = pairs.filter(([n]) => n > 0).map(([n, word]) => `${n} ${word}`);
+  return said.length ? said.join(', ') : 'nothing';
+}
+
+/** The line after a table that --limit cut: "showing 50 of 1,234 events". */
+function shownOf(shown: number, total: number, what: string, output: Output): void {
+  if (total > shown) output.line(output.style.gray(`showing ${shown.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} ${what} (--limit shows more)`));
 }
 
 function renderRows<T>(rows: T[], output: Output, json: boolean, empty: string, head: string[], cells: (row: T) => Array<string | number>): void {
@@ -43,10 +66,6 @@ function renderRows<T>(rows: T[], output: Output, json: boolean, empty: string, 
   } else {
     output.table(head, rows.map(cells));
   }
-}
-
-export function shortTime(iso: string): string {
-  return iso.replace('T', ' ').replace(/\.\d+Z$/, '').replace(/Z$/, '');
 }
 
 function duration(ms: number): string {
