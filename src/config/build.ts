@@ -13,7 +13,8 @@ export interface Draft extends Omit<ControllerConfig, 'apiKey' | 'keyFingerprint
   at: KeyPath;
   /** The keys holding the URL and the record types, which the legacy format names differently. */
   fields: { url: string; recordTypes: string };
-  key: { source: KeySource; value: string; path: KeyPath };
+  /** Null when none is given (reported), so that a check can still compare it with the others. */
+  key: { source: KeySource; value: string; path: KeyPath } | null;
 }
 
 const KEY_FIELDS = [
@@ -33,26 +34,23 @@ export const raise: Report = (problem) => {
 
 export function draftsFromConfig(raw: RawConfig, source: Source, report: Report = raise): { drafts: Draft[]; warnings: string[] } {
   const warnings: string[] = [];
-  const drafts = raw.controllers.flatMap((c, i) => draftFromController(c, ['controllers', i], source, warnings, report) ?? []);
+  const drafts = raw.controllers.map((c, i) => draftFromController(c, ['controllers', i], source, warnings, report));
   return { drafts, warnings };
 }
 
-/** One controller entry; null when it has no key to build on (reported). */
-export function draftFromController(c: RawController, at: KeyPath, source: Source, warnings: string[], report: Report = raise): Draft | null {
+/** One controller entry. */
+export function draftFromController(c: RawController, at: KeyPath, source: Source, warnings: string[], report: Report = raise): Draft {
   const given = KEY_FIELDS.filter(([field]) => c[field] != null);
-  if (given.length === 0) {
-    report(source.error(at, 'no API key; give one of apiKeyFile, apiKeyEnv or apiKey'));
-    return null;
-  }
+  if (given.length === 0) report(source.error(at, 'no API key; give one of apiKeyFile, apiKeyEnv or apiKey'));
   if (given.length > 1) report(source.error([...at, given[1]![0]], `give only one of ${given.map(([f]) => f).join(', ')}`));
-  const [field, keySource] = given[0]!;
+  const [field, keySource] = given[0] ?? [];
   const name = c.name ?? c.url.host;
   const verify = c.tls?.verify ?? true;
   const enabled = c.clients?.enabled ?? false;
   if (enabled && c.clients?.domainSuffix == null) {
     report(source.error([...at, 'clients', 'domainSuffix'], 'required when clients.enabled is true'));
   }
-  if (keySource === 'inline') warnings.push(`${formatPath([...at, field])}: API key inline in the config file; prefer apiKeyFile or apiKeyEnv`);
+  if (keySource === 'inline') warnings.push(`${formatPath([...at, field!])}: API key inline in the config file; prefer apiKeyFile or apiKeyEnv`);
   if (!verify) warnings.push(`${formatPath([...at, 'tls', 'verify'])}: TLS certificate verification is off for controller ${name}`);
   if (c.url.url.startsWith('http:')) {
     warnings.push(`${formatPath([...at, 'url'])}: plain http: the API key crosses the network unencrypted to controller ${name}`);
@@ -63,7 +61,7 @@ export function draftFromController(c: RawController, at: KeyPath, source: Sourc
     name,
     url: c.url.url,
     host: c.url.host,
-    key: { source: keySource, value: c[field]!, path: [...at, field] },
+    key: field && keySource ? { source: keySource, value: c[field]!, path: [...at, field] } : null,
     tls: { verify, ...(c.tls?.caFile != null && { caFile: c.tls.caFile }), ...(c.tls?.fingerprint != null && { fingerprint: c.tls.fingerprint }) },
     sites: c.sites ?? null,
     excludeSites: c.excludeSites ?? [],
@@ -97,7 +95,8 @@ export function checkUnique(drafts: readonly Draft[], source: Source, report: Re
     const first = drafts.findIndex((o) => o.host === d.host);
     if (first < i) report(source.error([...d.at, d.fields.url], `same host ${d.host} as ${formatPath(drafts[first]!.at)}`));
     const named = drafts.findIndex((o) => o.name === d.name);
-    if (named < i) report(source.error([...d.at, 'name'], `duplicate controller name "${d.name}" (also ${formatPath(drafts[named]!.at)})`));
+    // A name that is the host (the default) repeats with it: one problem, not two.
+    if (named < i && !(first < i && d.name === d.host)) report(source.error([...d.at, 'name'], `duplicate controller name "${d.name}" (also ${formatPath(drafts[named]!.at)})`));
   });
 }
 

@@ -25,12 +25,12 @@ const LEGACY_RECORD_TYPES: RecordType[] = ['A_RECORD', 'CNAME_RECORD'];
 
 export function draftsFromLegacy(raw: z.output<typeof legacySchema>, source: Source, report: Report = raise): { drafts: Draft[]; warnings: string[] } {
   const warnings: string[] = [];
-  const drafts = raw.flatMap((c, i) => draftFromLegacy(c, i, source, warnings, report) ?? []);
+  const drafts = raw.map((c, i) => draftFromLegacy(c, i, source, warnings, report));
   return { drafts, warnings };
 }
 
-/** One entry of the array; null when no record type is left to sync (reported). */
-export function draftFromLegacy(c: z.output<typeof legacyEntrySchema>, i: number, source: Source, warnings: string[], report: Report = raise): Draft | null {
+/** One entry of the array. */
+export function draftFromLegacy(c: z.output<typeof legacyEntrySchema>, i: number, source: Source, warnings: string[], report: Report = raise): Draft {
   const at = [i];
   const name = c.host.host;
   const where = (key: string) => formatPath([i, key]);
@@ -40,10 +40,7 @@ export function draftFromLegacy(c: z.output<typeof legacyEntrySchema>, i: number
   if (recordTypes.includes(null)) {
     warnings.push(`${where('allowed_record_types')}: FORWARD_DOMAIN is never synced; ignored`);
     recordTypes = recordTypes.filter((t) => t !== null);
-    if (recordTypes.length === 0) {
-      report(source.error([i, 'allowed_record_types'], 'no record type left to sync'));
-      return null;
-    }
+    if (recordTypes.length === 0) report(source.error([i, 'allowed_record_types'], 'no record type left to sync'));
   }
   warnings.push(
     `${where('api_key')}: API key inline in the legacy controllers.json; move it to a file and use apiKeyFile (see the README on converting to dnssync.yaml)`,

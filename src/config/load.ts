@@ -93,15 +93,17 @@ function build(
 
 /**
  * The I/O part of a controller: its key and its CA file; relative paths are taken from the config's
- * folder. Null when the key cannot be read (reported); the key read is added to `secrets`.
+ * folder. Null when there is no key or it cannot be read (reported); the key read is added to `secrets`.
  */
 export function complete(d: Draft, source: Source, env: NodeJS.ProcessEnv, baseDir: string, secrets: string[], report: Report = raise): ControllerConfig | null {
   let apiKey: string | undefined;
-  try {
-    apiKey = readApiKey(d.key.source, d.key.value, env, baseDir);
-    secrets.push(apiKey);
-  } catch (e) {
-    report(source.error(d.key.path, (e as Error).message));
+  if (d.key) {
+    try {
+      apiKey = readApiKey(d.key.source, d.key.value, env, baseDir);
+      secrets.push(apiKey);
+    } catch (e) {
+      report(source.error(d.key.path, (e as Error).message));
+    }
   }
   const tls = { ...d.tls };
   if (tls.caFile !== undefined) {
@@ -116,9 +118,9 @@ export function complete(d: Draft, source: Source, env: NodeJS.ProcessEnv, baseD
       report(source.error([...d.at, 'tls', 'caFile'], `CA file ${tls.caFile} holds no PEM certificate`));
     }
   }
-  if (apiKey === undefined) return null;
+  if (apiKey === undefined || d.key === null) return null;
   const { at: _at, fields: _fields, key, ...rest } = d;
-  return { ...rest, tls, apiKey, keyFingerprint: keyFingerprint(apiKey), keySource: key.source };
+  return { ...rest, tls, apiKey, keyFingerprint: keyFingerprint(apiKey), keySource: d.key.source };
 }
 
 function checkOverrides(o: NonNullable<LoadOptions['overrides']>): void {
