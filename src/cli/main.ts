@@ -10,6 +10,7 @@ import { historyCommand } from './commands/history.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { orphansCommand } from './commands/orphans.ts';
 import { repairCommand } from './commands/repair.ts';
+import { statusCommand } from './commands/status.ts';
 import { syncCommand } from './commands/sync.ts';
 
 /**
@@ -31,6 +32,7 @@ export async function main(argv: string[], io: Io = processIo(), exit: (code: nu
     orphansCommand(run),
     repairCommand(run),
     completionCommand(run),
+    statusCommand(run),
     checkCommand(run),
   ]) {
     // Subcommands get the program's output, help and error handling (addCommand does not copy them).
