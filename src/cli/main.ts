@@ -9,6 +9,7 @@ import { completionCommand } from './commands/completion.ts';
 import { historyCommand } from './commands/history.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { orphansCommand } from './commands/orphans.ts';
+import { recordsCommand } from './commands/records.ts';
 import { repairCommand } from './commands/repair.ts';
 import { statusCommand } from './commands/status.ts';
 import { syncCommand } from './commands/sync.ts';
@@ -33,6 +34,7 @@ export async function main(argv: string[], io: Io = processIo(), exit: (code: nu
     repairCommand(run),
     completionCommand(run),
     statusCommand(run),
+    recordsCommand(run),
     checkCommand(run),
   ]) {
     // Subcommands get the program's output, help and error handling (addCommand does not copy them).
