@@ -9,6 +9,7 @@ import { RecordRepository } from '../../src/store/records.ts';
 import { runCli } from '../support/cli.ts';
 import { demoAfterTwoRuns } from '../support/demo-env.ts';
 import { matchSnapshot, normalise } from '../support/snapshot.ts';
+import { syncEnv } from '../support/sync-env.ts';
 import { tempDir } from '../support/tmp.ts';
 
 // Built at the top level: the temp folder and simulator then live until the file is done.
@@ -140,6 +141,23 @@ describe('dnssync records', () => {
     assert.match(result.stdout, /office \/ Branch +│ - +│ the last run could not read the site \(last read \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\)/);
     assert.deepEqual(demo.sim.requests(), []);
     assert.equal(createHash('sha256').update(readFileSync(demo.db)).digest('hex'), before);
+  });
+
+  it('a gone site: its replicas noted, and no row where it holds nothing', async () => {
+    const env = await syncEnv({
+      controllers: [{ name: 'home', sites: [{ internalReference: 'default', policies: [{ type: 'A_RECORD', domain: 'nas.lan', ipv4Address: '10.0.0.1' }] }, { internalReference: 'old' }] }],
+    });
+    assert.equal((await env.sync()).code, 0);
+    env.sim.removeSite('home', 'old');
+    env.sim.addPolicy('home', 'default', { type: 'A_RECORD', domain: 'new.lan', ipv4Address: '10.0.0.2' });
+    assert.equal((await env.sync()).code, 0);
+    const nas = JSON.parse((await env.cli(['records', 'nas.lan', '--json'])).stdout).records[0] as Placed;
+    assert.match(nas.sites.find((s) => s.name === 'old')!.reason!, /^the site is gone \(since \d{4}-\d\d-\d\dT[\d:.]+Z\)$/);
+    const fresh = JSON.parse((await env.cli(['records', 'new.lan', '--json'])).stdout).records[0] as Placed;
+    assert.deepEqual(fresh.sites.map((s) => s.name), ['default'], 'a gone site that never held it is not listed');
+    const none = await env.cli(['records', 'new.lan', '--site', 'old']);
+    assert.equal(none.code, 0, none.stderr);
+    assert.equal(none.stdout, 'no record matches new.lan at site old\n');
   });
 
   it('looks up replicas, origins and events along their indexes', () => {

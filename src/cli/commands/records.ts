@@ -54,7 +54,7 @@ async function records(app: App, options: RecordsOptions): Promise<CommandResult
       now: Date.now(),
     };
     if (options.json) app.output.json(recordsJson(input));
-    else renderRecords(input, app.output, options.domain === undefined ? 'no records yet' : `no record matches ${options.domain}`);
+    else renderRecords(input, app.output, `no record${options.domain === undefined ? 's' : ` matches ${options.domain}`}${options.site === undefined ? '' : ` at site ${options.site}`}`);
     return { kind: 'done' };
   } finally {
     store.close();

@@ -99,7 +99,8 @@ export function recordPlaces(input: RecordsInput, time: (iso: string) => string)
     return sync.policy === 'sync' ? `${surplus.reason}; the next sync deletes it` : `${surplus.reason}; kept under policy ${sync.policy}`;
   };
 
-  return input.records.map((record) => {
+  // With --site, a record with nothing to say there (a gone site it never was at) has no row.
+  return input.records.flatMap((record) => {
     const origins = input.originSites(record);
     const replicas = input.replicaSites(record);
     const sites = input.sites.flatMap((site) => {
@@ -122,6 +123,7 @@ export function recordPlaces(input: RecordsInput, time: (iso: string) => string)
         },
       ];
     });
+    if (sites.length === 0 && input.only) return [];
     return {
       type: record.type,
       domain: record.domain,
