@@ -130,7 +130,7 @@ describe('dnssync status: what the database can tell of failures', () => {
     assert.match(empty.stdout, /^No run yet: 'dnssync sync' records one in /);
     assert.deepEqual((await json(env)).controllers, []);
 
-    env.sim.setFault({ controller: 'home', site: 'lab' }, { kind: 'slow', delayMs: 4000, path: '/dns/policies' });
+    env.sim.setFault({ controller: 'home', site: 'lab' }, { kind: 'slow', delayMs: 8000, path: '/dns/policies' });
     const running = env.start();
     try {
       for (let i = 0; i < 100 && env.query('SELECT 1 FROM runs WHERE outcome IS NULL').length === 0; i++) await new Promise((r) => setTimeout(r, 50));

@@ -25,7 +25,9 @@ export function recordsCommand(run: Runner): Command {
 }
 
 async function records(app: App, options: RecordsOptions): Promise<CommandResult> {
-  const matches = domainMatcher(options.domain);
+  // Canonical as stored: any case, trailing dot or not.
+  const pattern = options.domain === undefined ? undefined : canonicalDomain(options.domain);
+  if (pattern === '') throw new UsageError(`records: '${options.domain}' is not a domain`);
   const store = await app.openStore({ create: false, readOnly: true });
   try {
     // The config is optional: it adds the reasons only it knows (filters, originScope, excluded sites).
@@ -40,7 +42,7 @@ async function records(app: App, options: RecordsOptions): Promise<CommandResult
     }
     // Loaded only now: the planner's rules give the reasons, and no other read-only command needs them.
     const [{ globToRegExp }, { recordsJson, renderRecords }] = await Promise.all([import('../../planner/filters.ts'), import('../render/records.ts')]);
-    const match = matches(globToRegExp);
+    const match = domainMatch(pattern, globToRegExp);
     const input = {
       config,
       records: repo.records().filter((r) => match(r.domain)),
@@ -61,14 +63,10 @@ async function records(app: App, options: RecordsOptions): Promise<CommandResult
   }
 }
 
-/** Exact (canonical: any case, trailing dot or not) or a glob with `*` and `?`, as history's --record. */
-function domainMatcher(pattern: string | undefined): (glob: (pattern: string) => RegExp) => (domain: string) => boolean {
-  if (pattern === undefined) return () => () => true;
-  const canonical = canonicalDomain(pattern);
-  if (canonical === '') throw new UsageError(`records: '${pattern}' is not a domain`);
-  if (!/[*?]/.test(canonical)) return () => (domain) => domain === canonical;
-  return (glob) => {
-    const re = glob(canonical);
-    return (domain) => re.test(domain);
-  };
+/** Every domain, one exactly, or a glob with `*` and `?` (as history's --record). */
+function domainMatch(pattern: string | undefined, glob: (pattern: string) => RegExp): (domain: string) => boolean {
+  if (pattern === undefined) return () => true;
+  if (!/[*?]/.test(pattern)) return (domain) => domain === pattern;
+  const re = glob(pattern);
+  return (domain) => re.test(domain);
 }
