@@ -39,6 +39,8 @@ export interface App {
   readonly quiet: boolean;
   /** See resolveDbPath. */
   readonly dbPath: string;
+  /** The config file that loadConfig would read; a ConfigError when none is found. */
+  configPath(): string;
   /** Finds and validates the config file; only commands that talk to controllers call it. */
   loadConfig(overrides?: { policy?: SyncPolicy; concurrency?: number }): Promise<Config>;
   /** The config when a file is found, else null: for read-only commands that only use its settings. */
@@ -77,6 +79,15 @@ export function createApp(io: Io, options: GlobalOptions, exitNow: (code: number
     return config;
   };
   const find = () => resolveConfigPath({ flag: options.config, env: io.env, cwd: io.cwd });
+  const configPath = () => {
+    const found = find();
+    if (!found) {
+      throw new ConfigError(
+        'no config file found (looked for ./dnssync.yaml, ./dnssync.yml, ./dnssync.json, $CONFIG_PATH and /config/controllers.json); pass --config PATH',
+      );
+    }
+    return found.path;
+  };
 
   return {
     io,
@@ -84,14 +95,9 @@ export function createApp(io: Io, options: GlobalOptions, exitNow: (code: number
     output,
     quiet: options.quiet === true,
     dbPath,
+    configPath,
     async loadConfig(overrides) {
-      const found = find();
-      if (!found) {
-        throw new ConfigError(
-          'no config file found (looked for ./dnssync.yaml, ./dnssync.yml, ./dnssync.json, $CONFIG_PATH and /config/controllers.json); pass --config PATH',
-        );
-      }
-      return load(found.path, overrides);
+      return load(configPath(), overrides);
     },
     async loadConfigIfPresent() {
       const found = find();

@@ -4,11 +4,14 @@ import { getExitCode, type CommandResult } from '../domain/exit-codes.ts';
 import { VERSION } from '../engine/version.ts';
 import { toDatabaseError } from '../store/database.ts';
 import { createApp, earlyLogger, type App, type Io, type Runner } from './app.ts';
+import { checkCommand } from './commands/check.ts';
 import { completionCommand } from './commands/completion.ts';
 import { historyCommand } from './commands/history.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { orphansCommand } from './commands/orphans.ts';
+import { recordsCommand } from './commands/records.ts';
 import { repairCommand } from './commands/repair.ts';
+import { statusCommand } from './commands/status.ts';
 import { syncCommand } from './commands/sync.ts';
 
 /**
@@ -23,7 +26,17 @@ export async function main(argv: string[], io: Io = processIo(), exit: (code: nu
     app = createApp(io, program.opts(), exit);
     result = await action(app, options);
   };
-  for (const command of [syncCommand(run), migrateCommand(run), historyCommand(run), orphansCommand(run), repairCommand(run), completionCommand(run)]) {
+  for (const command of [
+    syncCommand(run),
+    migrateCommand(run),
+    historyCommand(run),
+    orphansCommand(run),
+    repairCommand(run),
+    completionCommand(run),
+    statusCommand(run),
+    recordsCommand(run),
+    checkCommand(run),
+  ]) {
     // Subcommands get the program's output, help and error handling (addCommand does not copy them).
     program.addCommand(command.copyInheritedSettings(program));
   }

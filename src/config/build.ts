@@ -1,4 +1,5 @@
 /** From schema-checked data to controller drafts and sync settings: defaults and cross-field rules, no I/O. */
+import type { ConfigError } from '../domain/errors.ts';
 import type { KeySource } from './key.ts';
 import { formatPath, type KeyPath } from './path.ts';
 import type { RawConfig, RawController } from './schema.ts';
@@ -12,7 +13,8 @@ export interface Draft extends Omit<ControllerConfig, 'apiKey' | 'keyFingerprint
   at: KeyPath;
   /** The keys holding the URL and the record types, which the legacy format names differently. */
   fields: { url: string; recordTypes: string };
-  key: { source: KeySource; value: string; path: KeyPath };
+  /** Null when none is given (reported), so that a check can still compare it with the others. */
+  key: { source: KeySource; value: string; path: KeyPath } | null;
 }
 
 const KEY_FIELDS = [
@@ -21,42 +23,53 @@ const KEY_FIELDS = [
   ['apiKey', 'inline'],
 ] as const;
 
-export function draftsFromConfig(raw: RawConfig, source: Source): { drafts: Draft[]; warnings: string[] } {
+/**
+ * Where a rule's problem goes: thrown, so that loading stops at the first (the default), or
+ * collected, so that `dnssync check` can report every problem of the file at once.
+ */
+export type Report = (problem: ConfigError) => void;
+export const raise: Report = (problem) => {
+  throw problem;
+};
+
+export function draftsFromConfig(raw: RawConfig, source: Source, report: Report = raise): { drafts: Draft[]; warnings: string[] } {
   const warnings: string[] = [];
-  const drafts = raw.controllers.map((c: RawController, i): Draft => {
-    const at = ['controllers', i];
-    const given = KEY_FIELDS.filter(([field]) => c[field] != null);
-    if (given.length === 0) throw source.error(at, 'no API key; give one of apiKeyFile, apiKeyEnv or apiKey');
-    if (given.length > 1) throw source.error([...at, given[1]![0]], `give only one of ${given.map(([f]) => f).join(', ')}`);
-    const [field, keySource] = given[0]!;
-    const name = c.name ?? c.url.host;
-    const verify = c.tls?.verify ?? true;
-    const enabled = c.clients?.enabled ?? false;
-    if (enabled && c.clients?.domainSuffix == null) {
-      throw source.error([...at, 'clients', 'domainSuffix'], 'required when clients.enabled is true');
-    }
-    if (keySource === 'inline') warnings.push(`${formatPath([...at, field])}: API key inline in the config file; prefer apiKeyFile or apiKeyEnv`);
-    if (!verify) warnings.push(`${formatPath([...at, 'tls', 'verify'])}: TLS certificate verification is off for controller ${name}`);
-    if (c.url.url.startsWith('http:')) {
-      warnings.push(`${formatPath([...at, 'url'])}: plain http: the API key crosses the network unencrypted to controller ${name}`);
-    }
-    return {
-      at,
-      fields: { url: 'url', recordTypes: 'recordTypes' },
-      name,
-      url: c.url.url,
-      host: c.url.host,
-      key: { source: keySource, value: c[field]!, path: [...at, field] },
-      tls: { verify, ...(c.tls?.caFile != null && { caFile: c.tls.caFile }), ...(c.tls?.fingerprint != null && { fingerprint: c.tls.fingerprint }) },
-      sites: c.sites ?? null,
-      excludeSites: c.excludeSites ?? [],
-      recordTypes: c.recordTypes ? unique(c.recordTypes) : null,
-      clients: { enabled, domainSuffix: c.clients?.domainSuffix ?? '' },
-      ...(c.writesPerSecond != null && { writesPerSecond: c.writesPerSecond }),
-      ...(c.originScope != null && { originScope: c.originScope }),
-    };
-  });
+  const drafts = raw.controllers.map((c, i) => draftFromController(c, ['controllers', i], source, warnings, report));
   return { drafts, warnings };
+}
+
+/** One controller entry. */
+export function draftFromController(c: RawController, at: KeyPath, source: Source, warnings: string[], report: Report = raise): Draft {
+  const given = KEY_FIELDS.filter(([field]) => c[field] != null);
+  if (given.length === 0) report(source.error(at, 'no API key; give one of apiKeyFile, apiKeyEnv or apiKey'));
+  if (given.length > 1) report(source.error([...at, given[1]![0]], `give only one of ${given.map(([f]) => f).join(', ')}`));
+  const [field, keySource] = given[0] ?? [];
+  const name = c.name ?? c.url.host;
+  const verify = c.tls?.verify ?? true;
+  const enabled = c.clients?.enabled ?? false;
+  if (enabled && c.clients?.domainSuffix == null) {
+    report(source.error([...at, 'clients', 'domainSuffix'], 'required when clients.enabled is true'));
+  }
+  if (keySource === 'inline') warnings.push(`${formatPath([...at, field!])}: API key inline in the config file; prefer apiKeyFile or apiKeyEnv`);
+  if (!verify) warnings.push(`${formatPath([...at, 'tls', 'verify'])}: TLS certificate verification is off for controller ${name}`);
+  if (c.url.url.startsWith('http:')) {
+    warnings.push(`${formatPath([...at, 'url'])}: plain http: the API key crosses the network unencrypted to controller ${name}`);
+  }
+  return {
+    at,
+    fields: { url: 'url', recordTypes: 'recordTypes' },
+    name,
+    url: c.url.url,
+    host: c.url.host,
+    key: field && keySource ? { source: keySource, value: c[field]!, path: [...at, field] } : null,
+    tls: { verify, ...(c.tls?.caFile != null && { caFile: c.tls.caFile }), ...(c.tls?.fingerprint != null && { fingerprint: c.tls.fingerprint }) },
+    sites: c.sites ?? null,
+    excludeSites: c.excludeSites ?? [],
+    recordTypes: c.recordTypes ? unique(c.recordTypes) : null,
+    clients: { enabled, domainSuffix: c.clients?.domainSuffix ?? '' },
+    ...(c.writesPerSecond != null && { writesPerSecond: c.writesPerSecond }),
+    ...(c.originScope != null && { originScope: c.originScope }),
+  };
 }
 
 /** Command-line flags win over the file, the file over the defaults (SPEC §2). */
@@ -77,12 +90,13 @@ export function syncFromConfig(raw: RawConfig['sync'], overrides: { policy?: Syn
 }
 
 /** Names label output and hosts identify controllers in the database: both must be unique. */
-export function checkUnique(drafts: readonly Draft[], source: Source): void {
+export function checkUnique(drafts: readonly Draft[], source: Source, report: Report = raise): void {
   drafts.forEach((d, i) => {
     const first = drafts.findIndex((o) => o.host === d.host);
-    if (first < i) throw source.error([...d.at, d.fields.url], `same host ${d.host} as ${formatPath(drafts[first]!.at)}`);
+    if (first < i) report(source.error([...d.at, d.fields.url], `same host ${d.host} as ${formatPath(drafts[first]!.at)}`));
     const named = drafts.findIndex((o) => o.name === d.name);
-    if (named < i) throw source.error([...d.at, 'name'], `duplicate controller name "${d.name}" (also ${formatPath(drafts[named]!.at)})`);
+    // A name that is the host (the default) repeats with it: one problem, not two.
+    if (named < i && !(first < i && d.name === d.host)) report(source.error([...d.at, 'name'], `duplicate controller name "${d.name}" (also ${formatPath(drafts[named]!.at)})`));
   });
 }
 

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 import { ConfigError, UsageError } from '../domain/errors.ts';
-import { checkUnique, draftsFromConfig, recordTypeWarning, syncFromConfig, type Draft } from './build.ts';
+import { checkUnique, draftsFromConfig, raise, recordTypeWarning, syncFromConfig, type Draft, type Report } from './build.ts';
 import { keyFingerprint, readApiKey, reason } from './key.ts';
 import { draftsFromLegacy, legacySchema } from './legacy.ts';
 import { configSchema, validate } from './schema.ts';
@@ -23,6 +23,20 @@ export interface LoadOptions {
 export function loadConfig(options: LoadOptions): Config {
   const { path: file, env, overrides = {} } = options;
   checkOverrides(overrides);
+  const { data, source, syntax } = readConfigSource(file);
+  // Problems are worded never to quote a value; this catches what slips through (e.g. an inline key repeated as a key name).
+  const secrets = inlineKeys(data);
+  try {
+    const config = build(data, source, syntax, env, overrides, secrets);
+    return { ...config, warnings: config.warnings.map((w) => hide(w, secrets)) };
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    throw hideIn(e, secrets);
+  }
+}
+
+/** The file parsed, with the line of every key; a ConfigError when it cannot be read or parsed at all. */
+export function readConfigSource(file: string): { data: unknown; source: Source; syntax: 'yaml' | 'json' } {
   const ext = extname(file).toLowerCase();
   const syntax = ext === '.yaml' || ext === '.yml' ? 'yaml' : ext === '.json' ? 'json' : undefined;
   if (!syntax) throw new ConfigError(`unsupported file type "${ext || '(none)'}"; use .yaml, .yml or .json`, file);
@@ -34,16 +48,16 @@ export function loadConfig(options: LoadOptions): Config {
     throw new ConfigError(why === 'not found' ? 'file not found' : `cannot read the file: ${why}`, file);
   }
   const { data, source } = parseSource(file, text, syntax);
-  // Problems are worded never to quote a value; this catches what slips through (e.g. an inline key repeated as a key name).
-  const secrets = inlineKeys(data);
-  try {
-    const config = build(data, source, syntax, env, overrides, secrets);
-    return { ...config, warnings: config.warnings.map((w) => hide(w, secrets)) };
-  } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    const clean = (t: string | undefined) => t && hide(t, secrets);
-    throw e.message === hide(e.message, secrets) ? e : new ConfigError(clean(e.problem)!, clean(e.file), clean(e.keyPath));
-  }
+  return { data, source, syntax };
+}
+
+/** A legacy controllers array (JSON only), or null when the top level is neither that nor a mapping (reported). */
+export function configFormat(data: unknown, source: Source, syntax: 'yaml' | 'json', report: Report = raise): 'config' | 'legacy' | null {
+  if (syntax === 'json' && Array.isArray(data)) return 'legacy';
+  if (data !== null && typeof data === 'object' && !Array.isArray(data)) return 'config';
+  const hint = Array.isArray(data) ? ' (a legacy controllers array must be a .json file)' : '';
+  report(source.error([], `the top level must be a mapping with controllers:${hint}`));
+  return null;
 }
 
 function build(
@@ -54,11 +68,7 @@ function build(
   overrides: NonNullable<LoadOptions['overrides']>,
   secrets: string[],
 ): Config {
-  const legacy = syntax === 'json' && Array.isArray(data);
-  if (!legacy && (data === null || typeof data !== 'object' || Array.isArray(data))) {
-    const hint = Array.isArray(data) ? ' (a legacy controllers array must be a .json file)' : '';
-    throw source.error([], `the top level must be a mapping with controllers:${hint}`);
-  }
+  const legacy = configFormat(data, source, syntax) === 'legacy';
   let drafts: Draft[], warnings: string[], sync: SyncConfig;
   if (legacy) {
     ({ drafts, warnings } = draftsFromLegacy(validate(legacySchema, data, source), source));
@@ -71,7 +81,7 @@ function build(
   checkUnique(drafts, source);
   const typesWarning = recordTypeWarning(drafts, sync);
   const baseDir = dirname(resolve(source.file));
-  const controllers = drafts.map((d) => complete(d, source, env, baseDir, secrets));
+  const controllers = drafts.flatMap((d) => complete(d, source, env, baseDir, secrets) ?? []);
   return {
     file: resolve(source.file),
     format: legacy ? 'legacy-json' : syntax,
@@ -81,30 +91,36 @@ function build(
   };
 }
 
-/** The I/O part of a controller: its key and its CA file; relative paths are taken from the config's folder. */
-function complete(d: Draft, source: Source, env: NodeJS.ProcessEnv, baseDir: string, secrets: string[]): ControllerConfig {
-  let apiKey: string;
-  try {
-    apiKey = readApiKey(d.key.source, d.key.value, env, baseDir);
-  } catch (e) {
-    throw source.error(d.key.path, (e as Error).message);
+/**
+ * The I/O part of a controller: its key and its CA file; relative paths are taken from the config's
+ * folder. Null when there is no key or it cannot be read (reported); the key read is added to `secrets`.
+ */
+export function complete(d: Draft, source: Source, env: NodeJS.ProcessEnv, baseDir: string, secrets: string[], report: Report = raise): ControllerConfig | null {
+  let apiKey: string | undefined;
+  if (d.key) {
+    try {
+      apiKey = readApiKey(d.key.source, d.key.value, env, baseDir);
+      secrets.push(apiKey);
+    } catch (e) {
+      report(source.error(d.key.path, (e as Error).message));
+    }
   }
-  secrets.push(apiKey);
   const tls = { ...d.tls };
   if (tls.caFile !== undefined) {
     tls.caFile = resolve(baseDir, tls.caFile);
-    let pem: string;
+    let pem: string | undefined;
     try {
       pem = readFileSync(tls.caFile, 'utf8');
     } catch (e) {
-      throw source.error([...d.at, 'tls', 'caFile'], `cannot read CA file ${tls.caFile}: ${reason(e)}`);
+      report(source.error([...d.at, 'tls', 'caFile'], `cannot read CA file ${tls.caFile}: ${reason(e)}`));
     }
-    if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
-      throw source.error([...d.at, 'tls', 'caFile'], `CA file ${tls.caFile} holds no PEM certificate`);
+    if (pem !== undefined && !pem.includes('-----BEGIN CERTIFICATE-----')) {
+      report(source.error([...d.at, 'tls', 'caFile'], `CA file ${tls.caFile} holds no PEM certificate`));
     }
   }
+  if (apiKey === undefined || d.key === null) return null;
   const { at: _at, fields: _fields, key, ...rest } = d;
-  return { ...rest, tls, apiKey, keyFingerprint: keyFingerprint(apiKey), keySource: key.source };
+  return { ...rest, tls, apiKey, keyFingerprint: keyFingerprint(apiKey), keySource: d.key.source };
 }
 
 function checkOverrides(o: NonNullable<LoadOptions['overrides']>): void {
@@ -117,7 +133,7 @@ function checkOverrides(o: NonNullable<LoadOptions['overrides']>): void {
 }
 
 /** Inline keys as written, before validation, so that even an error about their own entry can hide them. */
-function inlineKeys(data: unknown): string[] {
+export function inlineKeys(data: unknown): string[] {
   const entries = Array.isArray(data) ? data : (data as { controllers?: unknown } | null)?.controllers;
   if (!Array.isArray(entries)) return [];
   return entries
@@ -129,4 +145,10 @@ function inlineKeys(data: unknown): string[] {
 function hide(text: string, secrets: readonly string[]): string {
   // Very short "keys" would blank out ordinary words; real API keys are long.
   return secrets.filter((s) => s.length >= 8).reduce((t, s) => t.replaceAll(s, '[redacted]'), text);
+}
+
+/** The error itself when it holds no secret, else the same error with every secret hidden. */
+export function hideIn(e: ConfigError, secrets: readonly string[]): ConfigError {
+  const clean = (t: string | undefined) => t && hide(t, secrets);
+  return e.message === hide(e.message, secrets) ? e : new ConfigError(clean(e.problem)!, clean(e.file), clean(e.keyPath));
 }

@@ -58,6 +58,9 @@ const controller = z.strictObject({
   originScope: z.enum(ORIGIN_SCOPES).nullish(),
 });
 
+/** One controller entry: `dnssync check` validates each on its own too, to go on past another's problem. */
+export const controllerSchema = controller;
+
 export const configSchema = z.strictObject({
   controllers: z.array(controller).min(1, 'empty list; at least one controller is needed'),
   sync: z

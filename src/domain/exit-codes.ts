@@ -23,6 +23,11 @@ export type CommandResult =
   | { kind: 'run'; outcome: RunOutcome; interruption: Interruption | null }
   /** repair: problems that are still there after it ran (or that --check found). */
   | { kind: 'repair'; remaining: number }
+  /**
+   * check: the config's problems (any is exit 2), and with --online how many controllers answered
+   * and how many did not: some failing is partial (3), all failing is fatal (1), as for a sync.
+   */
+  | { kind: 'check'; problems: number; online: { ok: number; failed: number } | null }
   /** A signal arrived a second time: the process stops at once. */
   | { kind: 'signal'; signal: Interruption }
   | { kind: 'error'; error: unknown };
@@ -34,6 +39,10 @@ export function getExitCode(result: CommandResult): ExitCode {
       return ExitCode.Success;
     case 'repair':
       return result.remaining > 0 ? ExitCode.Fatal : ExitCode.Success;
+    case 'check':
+      if (result.problems > 0) return ExitCode.Usage;
+      if (!result.online || result.online.failed === 0) return ExitCode.Success;
+      return result.online.ok === 0 ? ExitCode.Fatal : ExitCode.Partial;
     case 'signal':
       return signalCode(result.signal);
     case 'error':

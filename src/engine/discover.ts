@@ -50,9 +50,8 @@ export async function discoverController<T>(
   let sites: Site[];
   try {
     version = (await client.info()).applicationVersion;
-    if (!atLeast(version, MIN_VERSION)) {
-      return failed(controller, `Network ${version} has no DNS policy API; dnssync needs UniFi Network 10.1 or newer`, version);
-    }
+    const tooOld = versionProblem(version);
+    if (tooOld) return failed(controller, tooOld, version);
     sites = await client.sites();
   } catch (error) {
     return failed(controller, (error as Error).message);
@@ -81,6 +80,11 @@ async function discoverSite<T>(controller: ControllerConfig, client: DiscoveryCl
 
 function failed<T>(controller: ControllerConfig, error: string, version?: string): ControllerDiscovery<T> {
   return { controller, status: 'failed', error, ...(version && { version }), sites: [] };
+}
+
+/** Why a controller of this version cannot be synced, or null when it can. */
+export function versionProblem(version: string): string | null {
+  return atLeast(version, MIN_VERSION) ? null : `Network ${version} has no DNS policy API; dnssync needs UniFi Network 10.1 or newer`;
 }
 
 function atLeast(version: string, minimum: number[]): boolean {

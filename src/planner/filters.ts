@@ -17,7 +17,7 @@ export function globToRegExp(glob: string): RegExp {
 }
 
 /** Whether a record passes the config filters for a site that syncs `types`. */
-export function recordFilter(filter: DomainFilter): (record: DnsRecord, types: readonly RecordType[]) => boolean {
+export function recordFilter(filter: DomainFilter): (record: Pick<DnsRecord, 'type' | 'domain'>, types: readonly RecordType[]) => boolean {
   const include = filter.domains.map(globToRegExp);
   const exclude = filter.excludeDomains.map(globToRegExp);
   const byDomain = new Map<string, boolean>();

@@ -61,22 +61,22 @@ const RUN_COLUMNS = { duration: '<duration>', host: '<host>', pid: '<pid>' };
 
 describe('snapshots: what a person sees', () => {
   it('history', async () => {
-    matchSnapshot('history.txt', normalise(await cli('history'), { dir: env.dir }));
+    matchSnapshot('history.txt', normalise(await cli('history'), { paths: { [env.dir]: '<dir>' } }));
   });
 
   it('history --limit 4 (the line under a cut list)', async () => {
-    matchSnapshot('history-limit.txt', normalise(await cli('history', '--limit', '4'), { dir: env.dir }));
+    matchSnapshot('history-limit.txt', normalise(await cli('history', '--limit', '4'), { paths: { [env.dir]: '<dir>' } }));
   });
 
   it('history --runs', async () => {
-    matchSnapshot('history-runs.txt', normalise(await cli('history', '--runs'), { dir: env.dir, columns: RUN_COLUMNS }));
+    matchSnapshot('history-runs.txt', normalise(await cli('history', '--runs'), { paths: { [env.dir]: '<dir>' }, columns: RUN_COLUMNS }));
   });
 
   it('orphans', async () => {
-    matchSnapshot('orphans.txt', normalise(await cli('orphans'), { dir: env.dir }));
+    matchSnapshot('orphans.txt', normalise(await cli('orphans'), { paths: { [env.dir]: '<dir>' } }));
   });
 
   it('orphans --json', async () => {
-    matchSnapshot('orphans.json', normalise(await cli('orphans', '--json'), { dir: env.dir }));
+    matchSnapshot('orphans.json', normalise(await cli('orphans', '--json'), { paths: { [env.dir]: '<dir>' } }));
   });
 });

@@ -1,65 +1,61 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { createOutput } from '../../src/cli/output.ts';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
-const FOLDER = fileURLToPath(new URL('../snapshots/', import.meta.url));
+export const SNAPSHOTS = join(import.meta.dirname, '../snapshots');
 
 /**
- * Compares `text` with the committed test/snapshots/NAME. With UPDATE_SNAPSHOTS=1 it writes the
- * file instead (then look at the diff before committing it).
+ * Compares `actual` with the committed file test/snapshots/NAME. With UPDATE_SNAPSHOTS=1 the file
+ * is written instead (then review the diff before committing it). A missing file fails: a snapshot
+ * is only ever made on purpose.
  */
-export function matchSnapshot(name: string, text: string): void {
-  const file = FOLDER + name;
+export function matchSnapshot(name: string, actual: string): void {
+  const file = join(SNAPSHOTS, name);
   if (process.env.UPDATE_SNAPSHOTS === '1') {
-    writeFileSync(file, text);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, actual);
     return;
   }
-  assert.ok(existsSync(file), `no snapshot ${name}: run with UPDATE_SNAPSHOTS=1 to write it`);
-  assert.equal(text, readFileSync(file, 'utf8'), `snapshot ${name} (UPDATE_SNAPSHOTS=1 rewrites it)`);
+  assert.ok(existsSync(file), `no snapshot ${file}: run the test with UPDATE_SNAPSHOTS=1 to make it, and review it`);
+  assert.equal(actual, readFileSync(file, 'utf8'), `output differs from ${file} (UPDATE_SNAPSHOTS=1 rewrites it)`);
 }
 
-export interface Normalise {
-  /** The test's temp folder, shown as <dir>. */
-  dir: string;
+/** What changes from run to run, in the words a snapshot keeps instead. */
+export interface Volatile {
+  /** Temporary folders, each replaced by its name (`<dir>`). */
+  paths?: Record<string, string>;
   /** Table columns whose cells vary from run to run (a duration, a host, a pid): header → what to show. */
   columns?: Record<string, string>;
 }
 
 /**
- * What varies from one run of a test to the next, made fixed: times (table and ISO), uuids, ports
- * and the temp folder. Tables are drawn again from their cells, so a masked cell of another width
- * moves no border.
+ * Output made stable: temp paths, loopback ports, ISO times, local times and dates replaced by
+ * placeholders, and tables reduced to their cells (`| a | b |`), because a placeholder of another
+ * length than what it replaces would move every border of a table.
  */
-export function normalise(text: string, options: Normalise): string {
-  const fixed = text
-    .replaceAll(options.dir, '<dir>')
-    .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z/g, '<ISO time>')
-    .replace(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}/g, 'YYYY-MM-DD hh:mm:ss')
-    .replace(/\b\d{4}-\d{2}-\d{2}\b/g, 'YYYY-MM-DD')
-    .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, '<uuid>')
-    .replace(/\b(127\.0\.0\.1|localhost):\d+/g, '$1:<port>');
-  return redrawTables(fixed, options.columns ?? {});
-}
-
-/** Each table (a pipe's: one line per row) drawn again from its cells, with `columns` masked. */
-function redrawTables(text: string, columns: Record<string, string>): string {
-  const lines = text.split('\n');
-  const out: string[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    if (!lines[i]!.startsWith('┌')) {
-      out.push(lines[i]!);
+export function normalise(text: string, volatile: Volatile = {}): string {
+  let out = text;
+  for (const [path, name] of Object.entries(volatile.paths ?? {}).sort(([a], [b]) => b.length - a.length)) out = out.replaceAll(path, name);
+  out = out
+    .replace(/\b(127\.0\.0\.1|localhost):\d+/g, '$1:<port>')
+    .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, '<iso>')
+    .replace(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/g, '<time>')
+    .replace(/\d{4}-\d\d-\d\d/g, '<date>')
+    .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, '<uuid>');
+  const columns = volatile.columns ?? {};
+  const lines: string[] = [];
+  let head: string[] | null = null;
+  for (const line of out.split('\n')) {
+    if (line.startsWith('┌')) head = null; // the next row is the table's head
+    if (/^[┌├└]/.test(line)) continue;
+    if (!line.startsWith('│')) {
+      lines.push(line);
       continue;
     }
-    const rows: string[][] = [];
-    for (i++; i < lines.length && !lines[i]!.startsWith('└'); i++) {
-      if (lines[i]!.startsWith('│')) rows.push(lines[i]!.slice(1, -1).split('│').map((cell) => cell.trim()));
-    }
-    const [head, ...body] = rows;
-    const masked = body.map((row) => row.map((cell, c) => (head![c]! in columns && cell !== '' ? columns[head![c]!]! : cell)));
-    let drawn = '';
-    createOutput({ write: (chunk: string) => ((drawn += chunk), true) } as never, false).table(head!, masked);
-    out.push(drawn.trimEnd());
+    let cells = line.slice(1, -1).split('│').map((cell) => cell.trim());
+    if (head === null) head = cells;
+    else cells = cells.map((cell, c) => (head![c]! in columns && cell !== '' ? columns[head![c]!]! : cell));
+    lines.push(`| ${cells.join(' | ')} |`.replace(/ {2,}\|/g, ' |'));
   }
-  return out.join('\n');
+  return lines.join('\n');
 }

@@ -3,7 +3,8 @@
  * the machine's, TZ included). People read tables, and milliseconds or a `T…Z` only get in their
  * way; scripts read JSON, which keeps the stored UTC ISO times as they are.
  */
-export function tableTime(iso: string): string {
+export function tableTime(iso: string | null | undefined): string {
+  if (!iso) return '';
   const at = new Date(iso);
   // A time that does not parse is shown as stored rather than as "Invalid Date".
   if (Number.isNaN(at.getTime())) return iso;
