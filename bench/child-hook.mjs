@@ -1,10 +1,17 @@
 // Preloaded into each measured dnssync process (NODE_OPTIONS=--import): on exit it writes the
 // process's own peak RSS (getrusage maxrss, the real high-water mark), its CPU time (user +
-// system) and the rows its SQLite connections changed (total_changes() at close) to
-// $DNSSYNC_BENCH_OUT. Plain JS so that it
-// loads before dnssync registers tsx; it changes nothing dnssync does.
+// system), its main thread's busy time and the rows its SQLite connections changed
+// (total_changes() at close) to $DNSSYNC_BENCH_OUT. Plain JS so that it loads before dnssync
+// registers tsx; it changes nothing dnssync does.
+//
+// Main thread busy: everything before the event loop started (start-up, loading the modules)
+// plus the loop's active time since (performance.eventLoopUtilization()): the time the one
+// JavaScript thread was working rather than waiting. CPU time beyond it was spent by other
+// threads (GC helpers, libuv's pool, the compiler) alongside it; wall time beyond it was waiting
+// (for the controllers, the disk, or a CPU).
 import { writeFileSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
+import { mainThread } from './main-thread.mjs';
 
 const out = process.env.DNSSYNC_BENCH_OUT;
 if (out) {
@@ -20,6 +27,10 @@ if (out) {
   };
   process.on('exit', () => {
     const usage = process.resourceUsage();
-    writeFileSync(out, JSON.stringify({ maxRssKb: usage.maxRSS, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000, totalChanges }));
+    const { busyMs, lifeMs, elu } = mainThread();
+    writeFileSync(
+      out,
+      JSON.stringify({ maxRssKb: usage.maxRSS, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000, mainBusyMs: busyMs, lifeMs, elu, totalChanges }),
+    );
   });
 }

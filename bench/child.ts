@@ -24,6 +24,10 @@ export interface DnssyncRun extends ChildRun {
   maxRssKb: number | null;
   /** CPU time (user + system) of the dnssync process, ms. */
   cpuMs: number | null;
+  /** Its main thread's busy time: start-up before the event loop plus the loop's active time (main-thread.mjs), ms. */
+  mainBusyMs: number | null;
+  /** Event-loop utilization over the process's life, start-up not counted. */
+  elu: number | null;
   /** Rows changed by its SQLite connections (total_changes()). */
   totalChanges: number | null;
 }
@@ -71,14 +75,22 @@ export async function dnssync(args: string[], scratch: string, options: DnssyncO
   env.NODE_OPTIONS = nodeOptions.join(' ').trim();
   env.DNSSYNC_BENCH_OUT = out;
   const result = await run([BIN, ...args], env, options.timeoutMs ?? 3_600_000);
-  let measured: { maxRssKb: number; cpuMs: number; totalChanges: number } | null = null;
+  type Measured = { maxRssKb: number; cpuMs: number; mainBusyMs: number; elu: number; totalChanges: number };
+  let measured: Measured | null = null;
   try {
-    measured = JSON.parse(readFileSync(out, 'utf8')) as { maxRssKb: number; cpuMs: number; totalChanges: number };
+    measured = JSON.parse(readFileSync(out, 'utf8')) as Measured;
     rmSync(out);
   } catch {
     // the process died before its exit handler ran
   }
-  return { ...result, maxRssKb: measured?.maxRssKb ?? null, cpuMs: measured?.cpuMs ?? null, totalChanges: measured?.totalChanges ?? null };
+  return {
+    ...result,
+    maxRssKb: measured?.maxRssKb ?? null,
+    cpuMs: measured?.cpuMs ?? null,
+    mainBusyMs: measured?.mainBusyMs ?? null,
+    elu: measured?.elu ?? null,
+    totalChanges: measured?.totalChanges ?? null,
+  };
 }
 
 /** A floor script (bench/bare-*.ts), started as dnssync is (Node erasing the types); its last stdout line is its JSON report. */

@@ -90,6 +90,13 @@ export async function inParallel<T>(items: T[], limit: number, work: (item: T) =
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
+export { mainThread } from './main-thread.mjs';
+
+/** The main thread's busy time since `start` (a performance.eventLoopUtilization() taken then), ms. */
+export function mainBusySince(start: ReturnType<typeof performance.eventLoopUtilization>): number {
+  return performance.eventLoopUtilization(start).active;
+}
+
 /** CPU time (user + system) this process has used so far, ms. */
 export function cpuMs(): number {
   const usage = process.resourceUsage();

@@ -1,16 +1,19 @@
-// `npm run bench` (SPEC §8): dnssync against its floors on the simulator, at L/4 and L.
+// `npm run bench` (SPEC §8, issue 13): dnssync against its floors on the simulator, at L/4,
+// L/4 with 10 ms per request, L and (on request) 2L.
 //
-//   node bench/run.ts [--quick] [--load L|L/4]... [--runs N] [--profile] [--keep]
+//   node bench/run.ts [--quick] [--load L/4|L/4@10ms|L|2L]... [--runs N] [--profile] [--keep]
 //
 //   --quick    only L/4 (a minute or two), to try it out
-//   --load X   only this load (repeatable); default L/4 then L
+//   --load X   only this load (repeatable; run in the order above); default L/4, L/4@10ms, L.
+//              2L (twice L's policies, for memory) runs only when named: it is long
 //   --runs N   repetitions of the short measurements (default 5; at least 1)
 //   --profile  run every dnssync process with --cpu-prof (timings are then inflated) and print
 //              the top self-time functions of each phase; profiles go to bench/profiles/
 //   --keep     keep the scratch folder (scenario, config, database) and print its path
 //
-// Prints a table (median, min, max over the runs; ratios to the floors; SPEC §8 targets) and
-// writes bench/results.json. Every dnssync run is also checked for what it must do: the
+// Prints a table (median, min, max over the runs; CPU time, main-thread busy time and requests per
+// second per controller; wall and CPU ratios to the floors; the targets) and writes
+// bench/results.json. Every dnssync run is also checked for what it must do: the
 // request counts (from the simulator's /__sim/stats) and the database's run and event rows.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -21,8 +24,11 @@ import { parseArgs } from 'node:util';
 import { getGlobalDispatcher } from 'undici';
 import { dnssync, floor, type DnssyncRun } from './child.ts';
 import {
+  DEFAULT_LOADS,
+  LOAD_2L,
   LOAD_L,
   LOAD_L4,
+  LOADS,
   controllerNames,
   convergedPoliciesPerSite,
   initialCreates,
@@ -39,11 +45,20 @@ import { duration, megabytes, sample, table, type Sample } from './stats.ts';
 
 const CONCURRENCY = 4;
 
-/** SPEC §8. */
+/**
+ * Issue 13's targets, by CPU time (dnssync's / the floor's): they hold on any machine, busy or
+ * not, many cores or two; and peak RSS at L, and at 2L against L (memory must not grow with
+ * sites × records). SPEC §8's by wall time, still reported: no-op ≤ 1.5 × and initial ≤ 1.3 ×
+ * the floor's wall time (its peak RSS target, 512 MB at L, is issue 13's 256 MB now); history
+ * and orphans.
+ */
 const TARGETS = {
+  noopOverFetchCpu: 1.5,
+  initialOverPostCpu: 1.6,
+  peakRssMb: 256,
+  peakRss2LOverL: 1.25,
   noopOverFetch: 1.5,
   initialOverPost: 1.3,
-  peakRssMb: 512,
   historyMs: 100,
   orphansMs: 1000,
 };
@@ -54,10 +69,40 @@ interface Check {
   detail: string;
 }
 
+/** What one measurement of a phase yields. */
+interface Measured {
+  /** Wall time, ms. */
+  ms: number;
+  /** CPU time (user + system) of the measured process. */
+  cpuMs?: number | null;
+  /** Its main thread's busy time over the same span. */
+  mainBusyMs?: number | null;
+  /** The simulator's CPU time meanwhile. */
+  simCpuMs?: number | null;
+  maxRssKb?: number | null;
+  totalChanges?: number | null;
+  /** Requests the simulator answered meanwhile (its /__sim/stats). */
+  requests?: number | null;
+}
+
+type Metric = Sample & {
+  unit: string;
+  cpu?: Sample;
+  /** Main thread busy, ms. */
+  mainBusy?: Sample;
+  /** Main thread busy / wall time. */
+  mainBusyShare?: Sample;
+  simCpu?: Sample;
+  /** Requests per second per controller: the simulator's count over the wall time. */
+  requestsPerSecondPerController?: Sample;
+  note?: string;
+};
+
 interface LoadResult {
   load: string;
   shape: {
     controllers: number;
+    sitesPerController: number[];
     sites: number;
     recordsPerSite: number;
     records: number;
@@ -65,20 +110,42 @@ interface LoadResult {
     initialCreates: number;
     listRequestsPerSync: number;
     changedOrigins: number;
+    /** Every API answer waits this long (0: none). */
+    latencyMs: number;
+    /** At that latency and concurrency, the most requests per second per controller any client gets (null without latency). */
+    latencyBoundPerController: number | null;
+    /** Only the floors, the initial and the no-op syncs were run. */
+    compareOnly: boolean;
   };
   /**
    * Wall time (ms) per measurement, with the CPU time (user + system) of the measured process
-   * (`cpu`) and of the simulator meanwhile (`simCpu`) where known.
+   * (`cpu`), its main thread's busy time (`mainBusy`, and its share of the wall time), the
+   * simulator's CPU time meanwhile (`simCpu`) and the requests per second per controller, where known.
    */
-  metrics: Record<string, Sample & { unit: string; cpu?: Sample; simCpu?: Sample; note?: string }>;
+  metrics: Record<string, Metric>;
   /** Peak RSS of the dnssync process per phase, MB (max over the runs). */
   peakRssMb: Record<string, number>;
   /** Rows changed by one dnssync run (SQLite total_changes()), median per phase. */
   rowsChanged: Record<string, number>;
   database: { afterInitialBytes: number; finalBytes: number; files: Record<string, number>; rows: Record<string, number> };
   simulator: { peakRssMb: number | null };
-  /** Wall-time medians (the targets), and the same by CPU time, which other load on the machine disturbs less. */
+  /** Medians by CPU time (issue 13's targets; other load on the machine disturbs them less), and by wall time (SPEC §8's). */
   ratios: { noopOverFetch: number; initialOverPost: number; noopOverFetchCpu: number; initialOverPostCpu: number };
+  /** Against TARGETS; peakRss only at L, peakRssOverL only at 2L when L was run too. */
+  verdicts: {
+    noopOverFetchCpu: boolean;
+    initialOverPostCpu: boolean;
+    noopOverFetch: boolean;
+    initialOverPost: boolean;
+    peakRss?: boolean;
+    peakRssOverL?: boolean;
+    history?: boolean;
+    orphans?: boolean;
+  };
+  /** Highest peak RSS of any dnssync run of this load, MB, and the phase it was in. */
+  peakRss: { mb: number; phase: string };
+  /** At 2L, when L was run too: its peak RSS over L's. */
+  peakRssOverL?: number;
   checks: Check[];
   profiles?: Record<string, ProfileSummary>;
   commands: { history: boolean; orphans: boolean };
@@ -156,15 +223,27 @@ async function withSimCpu<T>(sim: SimProcess, work: () => Promise<T>): Promise<T
 class Phase {
   readonly ms: number[] = [];
   readonly cpuMs: number[] = [];
+  readonly mainBusyMs: number[] = [];
+  readonly mainBusyShare: number[] = [];
   readonly simCpuMs: number[] = [];
   readonly rssKb: number[] = [];
   readonly changes: number[] = [];
-  add(run: { ms: number; cpuMs?: number | null; simCpuMs?: number | null; maxRssKb?: number | null; totalChanges?: number | null }) {
+  readonly perSecond: number[] = [];
+  private readonly controllers: number;
+  constructor(controllers: number) {
+    this.controllers = controllers;
+  }
+  add(run: Measured) {
     this.ms.push(run.ms);
     if (run.cpuMs != null) this.cpuMs.push(run.cpuMs);
+    if (run.mainBusyMs != null) {
+      this.mainBusyMs.push(run.mainBusyMs);
+      this.mainBusyShare.push(run.mainBusyMs / run.ms);
+    }
     if (run.simCpuMs != null) this.simCpuMs.push(run.simCpuMs);
     if (run.maxRssKb != null) this.rssKb.push(run.maxRssKb);
     if (run.totalChanges != null) this.changes.push(run.totalChanges);
+    if (run.requests != null && run.ms > 0) this.perSecond.push(run.requests / (run.ms / 1000) / this.controllers);
   }
 }
 
@@ -175,13 +254,14 @@ async function benchLoad(load: Load, scratchRoot: string): Promise<LoadResult> {
   writeFileSync(scenarioFile, JSON.stringify(scenarioOf(load)));
   const checks: Check[] = [];
   const phases: Record<string, Phase> = {};
-  const phase = (name: string) => (phases[name] ??= new Phase());
+  const phase = (name: string) => (phases[name] ??= new Phase(load.sitesPerController.length));
   const sites = totalSites(load);
   const records = totalRecords(load);
   const creates = initialCreates(load);
   const lists = listRequests(load);
   const changed = Math.max(1, Math.round(records / 100));
-  const initialRuns = load === LOAD_L ? 1 : Math.min(3, RUNS);
+  const initialRuns = Math.min(load.initialRuns, RUNS);
+  const latencyMs = load.latencyMs ?? 0;
   const profileDir = (name: string) => (flags.profile ? join(PROFILE_ROOT, `${load.name.replace('/', '-')}-${name}`) : undefined);
   let simPeakKb: number | null = null;
   const noteSim = (sim: SimProcess) => {
@@ -189,7 +269,12 @@ async function benchLoad(load: Load, scratchRoot: string): Promise<LoadResult> {
     if (hwmKb !== null) simPeakKb = Math.max(simPeakKb ?? 0, hwmKb);
   };
 
-  log(`${load.name}: ${load.sitesPerController.length} controllers, ${sites} sites, ${records} records, ${creates} creates, ${lists} list requests per sync`);
+  log(
+    `${load.name}: ${load.sitesPerController.length} controllers, ${sites} sites, ${records} records, ${creates} creates, ${lists} list requests per sync` +
+      (latencyMs > 0 ? `, ${latencyMs} ms per request` : ''),
+  );
+  const servesLatency = (sim: SimProcess) =>
+    check(checks, "simulator answers after the load's latency", sim.controllers.every((c) => (c.latencyMs ?? 0) === latencyMs), `${sim.controllers.map((c) => c.latencyMs).join(', ')} ms, expected ${latencyMs}`);
 
   const targetFile = (sim: SimProcess) => {
     const file = join(dir, 'target.json');
@@ -202,11 +287,13 @@ async function benchLoad(load: Load, scratchRoot: string): Promise<LoadResult> {
     const sim = await SimProcess.start(scenarioFile);
     try {
       await sim.clearStats();
+      if (r === 0) servesLatency(sim);
       const post = await withSimCpu(sim, () =>
-        floor<{ ms: number; cpuMs: number; requests: number; created: number; failed: number; readMs: number }>('./bare-post.ts', targetFile(sim)),
+        floor<{ ms: number; cpuMs: number; mainBusyMs: number; requests: number; created: number; failed: number; readMs: number }>('./bare-post.ts', targetFile(sim)),
       );
       const stats = await sim.stats();
-      phase('barePost').add({ ms: post.report.ms, cpuMs: post.report.cpuMs, simCpuMs: post.simCpuMs });
+      // The loop's own time and its POSTs (the reading before it is neither timed nor counted).
+      phase('barePost').add({ ms: post.report.ms, cpuMs: post.report.cpuMs, mainBusyMs: post.report.mainBusyMs, simCpuMs: post.simCpuMs, requests: stats.byMethod.POST ?? 0 });
       check(checks, 'bare POST loop creates every replica', post.report.created === creates && post.report.failed === 0, `${post.report.created} created, ${post.report.failed} failed, expected ${creates}`);
       check(checks, 'bare POST loop request count', (stats.byMethod.POST ?? 0) === creates, `${stats.byMethod.POST ?? 0} POST at the simulator`);
       log(`${load.name}: bare POST loop ${duration(post.report.ms)} (${creates} creates)`);
@@ -235,7 +322,7 @@ async function benchLoad(load: Load, scratchRoot: string): Promise<LoadResult> {
       await sim.clearStats();
       const run = await withSimCpu(sim, () => dnssync(['sync', '--config', config, '--db', db], dir, { profileDir: profileDir('initial') }));
       const stats = await sim.stats();
-      phase('initial').add(run);
+      phase('initial').add({ ...run, requests: stats.total });
       const summary = summaryOf(run);
       check(checks, 'initial sync succeeds', run.code === 0, describeRun(run));
       check(checks, 'initial sync creates every replica', summary?.created === creates && (stats.byMethod.POST ?? 0) === creates, `summary ${JSON.stringify(summary)}, ${stats.byMethod.POST ?? 0} POST, expected ${creates}`);
@@ -253,10 +340,12 @@ async function benchLoad(load: Load, scratchRoot: string): Promise<LoadResult> {
     // 3. Bare fetch and no-op sync, interleaved on the converged simulator.
     for (let r = 0; r < RUNS; r++) {
       await sim!.clearStats();
-      const fetch = await withSimCpu(sim!, () => floor<{ ms: number; cpuMs: number; requests: number; policies: number }>('./bare-fetch.ts', targetFile(sim!)));
+      const fetch = await withSimCpu(sim!, () =>
+        floor<{ ms: number; cpuMs: number; mainBusyMs: number; requests: number; policies: number }>('./bare-fetch.ts', targetFile(sim!)),
+      );
       const fetchStats = await sim!.stats();
-      phase('bareFetch').add({ ms: fetch.ms, cpuMs: fetch.report.cpuMs, simCpuMs: fetch.simCpuMs });
-      phase('bareFetchWork').add({ ms: fetch.report.ms });
+      phase('bareFetch').add({ ms: fetch.ms, cpuMs: fetch.report.cpuMs, mainBusyMs: fetch.report.mainBusyMs, simCpuMs: fetch.simCpuMs, requests: fetchStats.total });
+      phase('bareFetchWork').add({ ms: fetch.report.ms, requests: fetchStats.total });
       check(checks, 'bare fetch reads every list page', fetch.report.requests === lists && fetchStats.total === lists && fetch.report.policies === sites * convergedPoliciesPerSite(load), `${fetch.report.requests} requests (${fetchStats.total} at the simulator), ${fetch.report.policies} policies; expected ${lists}`);
 
       const before = counts();
@@ -264,7 +353,7 @@ async function benchLoad(load: Load, scratchRoot: string): Promise<LoadResult> {
       const run = await withSimCpu(sim!, () => dnssync(sync(), dir, { profileDir: r === 0 ? profileDir('noop') : undefined }));
       const stats = await sim!.stats();
       const after = counts();
-      phase('noop').add(run);
+      phase('noop').add({ ...run, requests: stats.total });
       check(checks, 'no-op sync succeeds', run.code === 0, describeRun(run));
       check(checks, 'no-op sends exactly the list requests', (stats.byMethod.GET ?? 0) === lists && stats.total === lists, `${JSON.stringify(stats.byMethod)}, expected ${lists} GET`);
       check(checks, 'no-op sends no write', stats.total === (stats.byMethod.GET ?? 0), JSON.stringify(stats.byMethod));
@@ -273,78 +362,83 @@ async function benchLoad(load: Load, scratchRoot: string): Promise<LoadResult> {
       noteSim(sim!);
     }
 
-    // 4. Incremental: 1% of the origins edited (ttl), then sync: exactly their replicas are updated.
-    const controllers = controllerNames(load);
-    let historyDomain = nativeDomain(controllers[0]!, 1, 1);
-    for (let r = 0; r < RUNS; r++) {
+    // Steps 4–7 (not for a load that only compares the syncs with their floors).
+    let historyDomain = nativeDomain(controllerNames(load)[0]!, 1, 1);
+    const commands = { history: false, orphans: false };
+    if (!load.compareOnly) {
+      // 4. Incremental: 1% of the origins edited (ttl), then sync: exactly their replicas are updated.
+      const controllers = controllerNames(load);
+      for (let r = 0; r < RUNS; r++) {
+        for (let j = 0; j < changed; j++) {
+          const g = r * changed + j;
+          const c = g % controllers.length;
+          const controller = controllers[c]!;
+          const s = (Math.floor(g / controllers.length) % load.sitesPerController[c]!) + 1;
+          const i = (r % load.recordsPerSite) + 1;
+          const domain = nativeDomain(controller, s, i);
+          const policy = (await sim!.policies(controller, `site-${s}`)).find((p) => p.domain === domain);
+          if (!policy) throw new Error(`no native ${domain} at ${controller}/site-${s}`);
+          await sim!.updatePolicy(controller, `site-${s}`, policy.id, { ttlSeconds: load.ttlSeconds + 1 + r });
+          if (r === 0 && j === 0) historyDomain = domain;
+        }
+        const before = counts();
+        await sim!.clearStats();
+        const run = await dnssync(sync(), dir, { profileDir: r === 0 ? profileDir('incremental') : undefined });
+        const stats = await sim!.stats();
+        const after = counts();
+        phase('incremental').add({ ...run, requests: stats.total });
+        const updates = changed * (sites - 1);
+        const summary = summaryOf(run);
+        check(checks, 'incremental sync succeeds', run.code === 0, describeRun(run));
+        check(checks, 'incremental writes exactly the changed records', (stats.byMethod.PUT ?? 0) === updates && !stats.byMethod.POST && !stats.byMethod.DELETE && summary?.updated === updates, `${JSON.stringify(stats.byMethod)}, summary ${JSON.stringify(summary)}, expected ${updates} PUT`);
+        check(checks, 'incremental reads exactly the list pages', (stats.byMethod.GET ?? 0) === lists, `${stats.byMethod.GET ?? 0} GET, expected ${lists}`);
+        check(checks, 'incremental adds one UPDATED event per write', after.events - before.events === updates && after.runs === before.runs + 1, `events +${after.events - before.events}, runs +${after.runs - before.runs}`);
+        log(`${load.name}: incremental (${changed} origins, ${updates} PUT) ${duration(run.ms)}`);
+      }
+
+      // 5. 1% of the origins deleted at their site: they become orphans whose replicas the grace
+      // period keeps (no write), so that `orphans` has something to list.
+      const removed: string[] = [];
       for (let j = 0; j < changed; j++) {
-        const g = r * changed + j;
-        const c = g % controllers.length;
+        const c = j % controllers.length;
         const controller = controllers[c]!;
-        const s = (Math.floor(g / controllers.length) % load.sitesPerController[c]!) + 1;
-        const i = (r % load.recordsPerSite) + 1;
-        const domain = nativeDomain(controller, s, i);
-        const policy = (await sim!.policies(controller, `site-${s}`)).find((p) => p.domain === domain);
-        if (!policy) throw new Error(`no native ${domain} at ${controller}/site-${s}`);
-        await sim!.updatePolicy(controller, `site-${s}`, policy.id, { ttlSeconds: load.ttlSeconds + 1 + r });
-        if (r === 0 && j === 0) historyDomain = domain;
+        const s = (Math.floor(j / controllers.length) % load.sitesPerController[c]!) + 1;
+        const domain = nativeDomain(controller, s, load.recordsPerSite);
+        const policy = (await sim!.policies(controller, `site-${s}`)).find((p) => p.domain === domain)!;
+        await sim!.removePolicy(controller, `site-${s}`, policy.id);
+        removed.push(domain);
       }
-      const before = counts();
-      await sim!.clearStats();
-      const run = await dnssync(sync(), dir, { profileDir: r === 0 ? profileDir('incremental') : undefined });
-      const stats = await sim!.stats();
-      const after = counts();
-      phase('incremental').add(run);
-      const updates = changed * (sites - 1);
-      const summary = summaryOf(run);
-      check(checks, 'incremental sync succeeds', run.code === 0, describeRun(run));
-      check(checks, 'incremental writes exactly the changed records', (stats.byMethod.PUT ?? 0) === updates && !stats.byMethod.POST && !stats.byMethod.DELETE && summary?.updated === updates, `${JSON.stringify(stats.byMethod)}, summary ${JSON.stringify(summary)}, expected ${updates} PUT`);
-      check(checks, 'incremental reads exactly the list pages', (stats.byMethod.GET ?? 0) === lists, `${stats.byMethod.GET ?? 0} GET, expected ${lists}`);
-      check(checks, 'incremental adds one UPDATED event per write', after.events - before.events === updates && after.runs === before.runs + 1, `events +${after.events - before.events}, runs +${after.runs - before.runs}`);
-      log(`${load.name}: incremental (${changed} origins, ${updates} PUT) ${duration(run.ms)}`);
-    }
-
-    // 5. 1% of the origins deleted at their site: they become orphans whose replicas the grace
-    // period keeps (no write), so that `orphans` has something to list.
-    const removed: string[] = [];
-    for (let j = 0; j < changed; j++) {
-      const c = j % controllers.length;
-      const controller = controllers[c]!;
-      const s = (Math.floor(j / controllers.length) % load.sitesPerController[c]!) + 1;
-      const domain = nativeDomain(controller, s, load.recordsPerSite);
-      const policy = (await sim!.policies(controller, `site-${s}`)).find((p) => p.domain === domain)!;
-      await sim!.removePolicy(controller, `site-${s}`, policy.id);
-      removed.push(domain);
-    }
-    {
-      await sim!.clearStats();
-      const run = await dnssync(sync(), dir);
-      const stats = await sim!.stats();
-      phase('orphaning').add(run);
-      const orphans = dbCount(db, 'SELECT count(*) AS n FROM dns_records WHERE orphaned_at IS NOT NULL');
-      check(checks, 'deleted origins become orphans, no write within the grace period', run.code === 0 && stats.total === (stats.byMethod.GET ?? 0) && orphans === changed, `${describeRun(run)}, ${JSON.stringify(stats.byMethod)}, ${orphans} orphans`);
-    }
-
-    // 6. history and orphans, read-only, on the database left by L.
-    const available = await availableCommands(dir);
-    const commands = { history: available.has('history'), orphans: available.has('orphans') };
-    if (commands.history) {
-      for (let r = 0; r < RUNS; r++) {
-        const run = await dnssync(['history', '--record', historyDomain, '--db', db], dir, { profileDir: r === 0 ? profileDir('history') : undefined });
-        phase('history').add(run);
-        check(checks, 'history succeeds', run.code === 0 && run.stdoutBytes > 0, `${describeRun(run)}, ${run.stdoutBytes} bytes`);
+      {
+        await sim!.clearStats();
+        const run = await dnssync(sync(), dir);
+        const stats = await sim!.stats();
+        phase('orphaning').add({ ...run, requests: stats.total });
+        const orphans = dbCount(db, 'SELECT count(*) AS n FROM dns_records WHERE orphaned_at IS NOT NULL');
+        check(checks, 'deleted origins become orphans, no write within the grace period', run.code === 0 && stats.total === (stats.byMethod.GET ?? 0) && orphans === changed, `${describeRun(run)}, ${JSON.stringify(stats.byMethod)}, ${orphans} orphans`);
       }
-    } else log(`${load.name}: history: n/a (command not available)`);
-    if (commands.orphans) {
-      for (let r = 0; r < RUNS; r++) {
-        const run = await dnssync(['orphans', '--db', db], dir, { profileDir: r === 0 ? profileDir('orphans') : undefined });
-        phase('orphans').add(run);
-        check(checks, 'orphans succeeds', run.code === 0 && removed.every((d) => run.tail.includes(d) || run.stdoutBytes > 8000), `${describeRun(run)}, ${run.stdoutBytes} bytes`);
-      }
-    } else log(`${load.name}: orphans: n/a (command not available)`);
 
-    // The fixed cost of starting dnssync at all, for reading the ratios.
-    for (let r = 0; r < RUNS; r++) phase('startup').add(await dnssync(['--version'], dir));
+      // 6. history and orphans, read-only, on the database left by L.
+      const available = await availableCommands(dir);
+      commands.history = available.has('history');
+      commands.orphans = available.has('orphans');
+      if (commands.history) {
+        for (let r = 0; r < RUNS; r++) {
+          const run = await dnssync(['history', '--record', historyDomain, '--db', db], dir, { profileDir: r === 0 ? profileDir('history') : undefined });
+          phase('history').add(run);
+          check(checks, 'history succeeds', run.code === 0 && run.stdoutBytes > 0, `${describeRun(run)}, ${run.stdoutBytes} bytes`);
+        }
+      } else log(`${load.name}: history: n/a (command not available)`);
+      if (commands.orphans) {
+        for (let r = 0; r < RUNS; r++) {
+          const run = await dnssync(['orphans', '--db', db], dir, { profileDir: r === 0 ? profileDir('orphans') : undefined });
+          phase('orphans').add(run);
+          check(checks, 'orphans succeeds', run.code === 0 && removed.every((d) => run.tail.includes(d) || run.stdoutBytes > 8000), `${describeRun(run)}, ${run.stdoutBytes} bytes`);
+        }
+      } else log(`${load.name}: orphans: n/a (command not available)`);
+
+      // The fixed cost of starting dnssync at all, for reading the ratios.
+      for (let r = 0; r < RUNS; r++) phase('startup').add(await dnssync(['--version'], dir));
+    }
 
     const finalFiles = dbFiles(db);
     const rows: Record<string, number> = {};
@@ -369,7 +463,9 @@ async function benchLoad(load: Load, scratchRoot: string): Promise<LoadResult> {
         ...sample(p.ms),
         unit: 'ms',
         ...(p.cpuMs.length > 0 && { cpu: sample(p.cpuMs) }),
+        ...(p.mainBusyMs.length > 0 && { mainBusy: sample(p.mainBusyMs), mainBusyShare: sample(p.mainBusyShare) }),
         ...(p.simCpuMs.length > 0 && { simCpu: sample(p.simCpuMs) }),
+        ...(p.perSecond.length > 0 && { requestsPerSecondPerController: sample(p.perSecond) }),
         ...(notes[name] && { note: notes[name] }),
       };
     }
@@ -391,10 +487,18 @@ async function benchLoad(load: Load, scratchRoot: string): Promise<LoadResult> {
       }
     }
 
+    const ratios = {
+      noopOverFetch: metrics.noop!.median / metrics.bareFetch!.median,
+      initialOverPost: metrics.initial!.median / metrics.barePost!.median,
+      noopOverFetchCpu: metrics.noop!.cpu!.median / metrics.bareFetch!.cpu!.median,
+      initialOverPostCpu: metrics.initial!.cpu!.median / metrics.barePost!.cpu!.median,
+    };
+    const [peakPhase, peakMb] = Object.entries(peakRssMb).sort((a, b) => b[1] - a[1])[0] ?? ['', 0];
     return {
       load: load.name,
       shape: {
         controllers: load.sitesPerController.length,
+        sitesPerController: load.sitesPerController,
         sites,
         recordsPerSite: load.recordsPerSite,
         records,
@@ -402,18 +506,26 @@ async function benchLoad(load: Load, scratchRoot: string): Promise<LoadResult> {
         initialCreates: creates,
         listRequestsPerSync: lists,
         changedOrigins: changed,
+        latencyMs,
+        latencyBoundPerController: latencyMs > 0 ? (CONCURRENCY * 1000) / latencyMs : null,
+        compareOnly: load.compareOnly ?? false,
       },
       metrics,
       peakRssMb,
       rowsChanged,
       database: { afterInitialBytes, finalBytes: dbBytes(db), files: finalFiles, rows },
       simulator: { peakRssMb: simPeakKb === null ? null : simPeakKb / 1024 },
-      ratios: {
-        noopOverFetch: metrics.noop!.median / metrics.bareFetch!.median,
-        initialOverPost: metrics.initial!.median / metrics.barePost!.median,
-        noopOverFetchCpu: metrics.noop!.cpu!.median / metrics.bareFetch!.cpu!.median,
-        initialOverPostCpu: metrics.initial!.cpu!.median / metrics.barePost!.cpu!.median,
+      ratios,
+      verdicts: {
+        noopOverFetchCpu: ratios.noopOverFetchCpu <= TARGETS.noopOverFetchCpu,
+        initialOverPostCpu: ratios.initialOverPostCpu <= TARGETS.initialOverPostCpu,
+        noopOverFetch: ratios.noopOverFetch <= TARGETS.noopOverFetch,
+        initialOverPost: ratios.initialOverPost <= TARGETS.initialOverPost,
+        ...(load === LOAD_L && { peakRss: peakMb <= TARGETS.peakRssMb }),
+        ...(metrics.history && { history: metrics.history.median <= TARGETS.historyMs }),
+        ...(metrics.orphans && { orphans: metrics.orphans.median <= TARGETS.orphansMs }),
       },
+      peakRss: { mb: peakMb, phase: peakPhase },
       checks,
       ...(profiles && { profiles }),
       commands,
@@ -423,49 +535,67 @@ async function benchLoad(load: Load, scratchRoot: string): Promise<LoadResult> {
   }
 }
 
+const times = (x: number) => `${x.toFixed(2)}×`;
+const percent = (x: number) => `${(x * 100).toFixed(0)}%`;
+const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
+
 function report(results: LoadResult[]): string {
   const out: string[] = [];
   for (const r of results) {
     const m = r.metrics;
     const s = r.shape;
+    const perController = new Set(s.sitesPerController).size === 1 ? String(s.sitesPerController[0]) : s.sitesPerController.join(', ');
     out.push(
-      `\n${r.load}: ${s.controllers} controllers × ${s.sites / s.controllers} sites (${s.sites} sites), ${s.records} records, ` +
+      `\n${r.load}: ${s.controllers} controllers × ${perController} sites (${s.sites} sites), ${s.records} records, ` +
         `${s.policiesWhenConverged.toLocaleString('en')} policies when converged, ${s.initialCreates.toLocaleString('en')} creates, ` +
-        `${s.listRequestsPerSync} list requests per sync, ${s.changedOrigins} origins changed per incremental run`,
+        `${s.listRequestsPerSync} list requests per sync` +
+        (s.compareOnly ? '' : `, ${s.changedOrigins} origins changed per incremental run`) +
+        (s.latencyMs > 0 ? `; every request answered after ${s.latencyMs} ms` : ''),
     );
-    const row = (label: string, key: string, extra: string[] = ['', '', '']) => {
+    const row = (label: string, key: string, extra: string[] = ['', '', '', '']) => {
       const metric = m[key];
-      if (!metric) return [label, 'n/a', '', '', '0', '', ...extra];
+      if (!metric) return [label, 'n/a', '', '', '0', '', '', '', ...extra];
       const cpu = metric.cpu ? duration(metric.cpu.median) : '';
-      return [label, duration(metric.median), duration(metric.min), duration(metric.max), String(metric.samples.length), cpu, ...extra];
+      const busy = metric.mainBusy && metric.mainBusyShare ? `${duration(metric.mainBusy.median)} ${percent(metric.mainBusyShare.median)}` : '';
+      const rate = metric.requestsPerSecondPerController ? metric.requestsPerSecondPerController.median.toFixed(0) : '';
+      return [label, duration(metric.median), duration(metric.min), duration(metric.max), String(metric.samples.length), cpu, busy, rate, ...extra];
     };
-    const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
-    const noopRatio = r.ratios.noopOverFetch;
-    const initialRatio = r.ratios.initialOverPost;
-    const rss = Math.max(...Object.values(r.peakRssMb));
-    const rssPhase = Object.entries(r.peakRssMb).sort((a, b) => b[1] - a[1])[0]?.[0] ?? '';
-    const history = m.history;
-    const orphans = m.orphans;
-    out.push(
-      table([
-        ['measurement', 'median', 'min', 'max', 'runs', 'cpu', 'ratio', 'target', 'verdict'],
-        row('bare fetch (floor, process)', 'bareFetch'),
-        row('  bare fetch, work only', 'bareFetchWork'),
-        row('bare POST loop (floor)', 'barePost'),
-        row('no-op sync', 'noop', [`${noopRatio.toFixed(2)}× fetch`, `≤ ${TARGETS.noopOverFetch}×`, verdict(noopRatio <= TARGETS.noopOverFetch)]),
-        row('initial sync', 'initial', [`${initialRatio.toFixed(2)}× POST`, `≤ ${TARGETS.initialOverPost}×`, verdict(initialRatio <= TARGETS.initialOverPost)]),
+    const rss = r.peakRss.mb;
+    const rssTarget =
+      r.load === 'L'
+        ? [`≤ ${TARGETS.peakRssMb} MB`, verdict(r.verdicts.peakRss!)]
+        : r.load === '2L'
+          ? [`≤ ${TARGETS.peakRss2LOverL}× L`, r.verdicts.peakRssOverL === undefined ? '(run L too)' : verdict(r.verdicts.peakRssOverL)]
+          : ['', ''];
+    const rows = [
+      ['measurement', 'median', 'min', 'max', 'runs', 'cpu', 'main busy', 'req/s/ctl', 'wall ratio', 'cpu ratio', 'target', 'verdict'],
+      row('bare fetch (floor, process)', 'bareFetch'),
+      row('  bare fetch, work only', 'bareFetchWork'),
+      row('bare POST loop (floor)', 'barePost'),
+      row('no-op sync', 'noop', [`${times(r.ratios.noopOverFetch)} fetch`, times(r.ratios.noopOverFetchCpu), `cpu ≤ ${TARGETS.noopOverFetchCpu}×`, verdict(r.verdicts.noopOverFetchCpu)]),
+      row('initial sync', 'initial', [`${times(r.ratios.initialOverPost)} POST`, times(r.ratios.initialOverPostCpu), `cpu ≤ ${TARGETS.initialOverPostCpu}×`, verdict(r.verdicts.initialOverPostCpu)]),
+    ];
+    if (!s.compareOnly) {
+      rows.push(
         row('incremental sync (1%)', 'incremental'),
         row('sync after 1% origins deleted', 'orphaning'),
         r.commands.history
-          ? row('history --record', 'history', ['', `≤ ${TARGETS.historyMs} ms`, verdict(history!.median <= TARGETS.historyMs)])
-          : ['history --record', 'n/a (command not available)', '', '', '', '', '', `≤ ${TARGETS.historyMs} ms`, ''],
+          ? row('history --record', 'history', ['', '', `≤ ${TARGETS.historyMs} ms`, verdict(r.verdicts.history!)])
+          : ['history --record', 'n/a (command not available)', '', '', '', '', '', '', '', '', `≤ ${TARGETS.historyMs} ms`, ''],
         r.commands.orphans
-          ? row('orphans', 'orphans', ['', `≤ ${TARGETS.orphansMs} ms`, verdict(orphans!.median <= TARGETS.orphansMs)])
-          : ['orphans', 'n/a (command not available)', '', '', '', '', '', `≤ ${TARGETS.orphansMs} ms`, ''],
+          ? row('orphans', 'orphans', ['', '', `≤ ${TARGETS.orphansMs} ms`, verdict(r.verdicts.orphans!)])
+          : ['orphans', 'n/a (command not available)', '', '', '', '', '', '', '', '', `≤ ${TARGETS.orphansMs} ms`, ''],
         row('dnssync --version (startup)', 'startup'),
-        ['peak RSS of dnssync', `${rss.toFixed(0)} MB`, '', '', '', '', `(${rssPhase})`, `≤ ${TARGETS.peakRssMb} MB`, r.load === 'L' ? verdict(rss <= TARGETS.peakRssMb) : ''],
-        ['database (file + wal)', megabytes(r.database.finalBytes), '', '', '', '', `${megabytes(r.database.afterInitialBytes)} after initial`, '', ''],
-      ]),
+      );
+    }
+    rows.push(
+      ['peak RSS of dnssync', `${rss.toFixed(0)} MB`, '', '', '', '', '', '', `(${r.peakRss.phase})`, r.peakRssOverL === undefined ? '' : `${times(r.peakRssOverL)} L`, ...rssTarget],
+      ['database (file + wal)', megabytes(r.database.finalBytes), '', '', '', '', '', '', `${megabytes(r.database.afterInitialBytes)} after initial`, '', '', ''],
+    );
+    out.push(table(rows));
+    out.push(
+      `by wall time, against SPEC §8's targets: no-op ${times(r.ratios.noopOverFetch)} bare fetch (≤ ${TARGETS.noopOverFetch}×: ${verdict(r.verdicts.noopOverFetch)}), ` +
+        `initial ${times(r.ratios.initialOverPost)} bare POST loop (≤ ${TARGETS.initialOverPost}×: ${verdict(r.verdicts.initialOverPost)})`,
     );
     if (m.startup && (m.history || m.orphans)) {
       const net = (key: string) => (m[key] ? `${key} ${duration(m[key]!.median - m.startup!.median)}` : null);
@@ -479,8 +609,17 @@ function report(results: LoadResult[]): string {
     };
     const cores = [busy('barePost', 'bare POST loop'), busy('initial', 'initial'), busy('bareFetch', 'bare fetch'), busy('noop', 'no-op')].filter(Boolean);
     if (cores.length > 0) out.push(`CPUs kept busy (process + simulator CPU time over wall time, medians; ${cpus().length} here): ${cores.join('; ')}`);
+    if (s.latencyBoundPerController !== null) {
+      const reached = (key: string, label: string) => {
+        const rate = m[key]?.requestsPerSecondPerController?.median;
+        return rate === undefined ? null : `${label} ${rate.toFixed(0)} (${percent(rate / s.latencyBoundPerController!)})`;
+      };
+      out.push(
+        `latency bound: ${CONCURRENCY} requests in flight per controller ÷ ${s.latencyMs} ms = ${s.latencyBoundPerController.toFixed(0)} requests/s per controller at most; reached: ` +
+          [reached('barePost', 'bare POST loop'), reached('initial', 'initial'), reached('bareFetchWork', 'bare fetch (work)'), reached('noop', 'no-op')].filter(Boolean).join(', '),
+      );
+    }
     out.push(
-      `by CPU time (less disturbed by other load): no-op ${r.ratios.noopOverFetchCpu.toFixed(2)}× bare fetch, initial ${r.ratios.initialOverPostCpu.toFixed(2)}× bare POST loop`,
       `peak RSS by phase: ${Object.entries(r.peakRssMb).map(([k, v]) => `${k} ${v.toFixed(0)} MB`).join(', ')}; simulator ${r.simulator.peakRssMb?.toFixed(0) ?? '?'} MB`,
       `rows changed per run (total_changes): ${Object.entries(r.rowsChanged).map(([k, v]) => `${k} ${v}`).join(', ')}`,
       `database rows: ${Object.entries(r.database.rows).map(([k, v]) => `${k} ${v}`).join(', ')}`,
@@ -489,7 +628,25 @@ function report(results: LoadResult[]): string {
     out.push(failed.length === 0 ? `checks: all ${r.checks.length} passed` : `checks: ${failed.length} of ${r.checks.length} FAILED:\n${failed.map((c) => `  - ${c.what}: ${c.detail}`).join('\n')}`);
     if (r.profiles) for (const [name, p] of Object.entries(r.profiles)) out.push(`\nprofile, ${r.load} ${name}:\n${formatProfile(p)}`);
   }
+  const scale = scaling(results);
+  if (scale) {
+    out.push(
+      `\n2L against L: peak RSS ${scale['2L'].toFixed(0)} MB against ${scale.L.toFixed(0)} MB = ${times(scale.ratio)} ` +
+        `(target ≤ ${TARGETS.peakRss2LOverL}×: ${verdict(scale.met)}; 2L has twice L's policies)`,
+    );
+  }
   return out.join('\n');
+}
+
+/** 2L's peak RSS against L's, when both were run (it is also written into 2L's result). */
+function scaling(results: LoadResult[]): { L: number; '2L': number; ratio: number; target: number; met: boolean } | null {
+  const l = results.find((r) => r.load === LOAD_L.name);
+  const l2 = results.find((r) => r.load === LOAD_2L.name);
+  if (!l || !l2) return null;
+  const ratio = l2.peakRss.mb / l.peakRss.mb;
+  l2.peakRssOverL = ratio;
+  l2.verdicts.peakRssOverL = ratio <= TARGETS.peakRss2LOverL;
+  return { L: l.peakRss.mb, '2L': l2.peakRss.mb, ratio, target: TARGETS.peakRss2LOverL, met: ratio <= TARGETS.peakRss2LOverL };
 }
 
 function gitCommit(): string | null {
@@ -503,10 +660,10 @@ function gitCommit(): string | null {
 async function main() {
   const started = new Date();
   const scratch = mkdtempSync(join(tmpdir(), 'dnssync-bench-'));
-  const all = [LOAD_L4, LOAD_L];
-  const unknown = (flags.load ?? []).filter((name) => !all.some((l) => l.name === name));
-  if (unknown.length > 0) throw new Error(`--load ${unknown.join(', ')}: expected L or L/4`);
-  const loads = flags.quick ? [LOAD_L4] : flags.load ? all.filter((l) => flags.load!.includes(l.name)) : all;
+  const unknown = (flags.load ?? []).filter((name) => !LOADS.some((l) => l.name === name));
+  if (unknown.length > 0) throw new Error(`--load ${unknown.join(', ')}: expected one of ${LOADS.map((l) => l.name).join(', ')}`);
+  // --load names the loads (run in LOADS's order, so L before 2L); --quick alone is L/4.
+  const loads = flags.load ? LOADS.filter((l) => flags.load!.includes(l.name)) : flags.quick ? [LOAD_L4] : DEFAULT_LOADS;
   const loadBefore = loadavg()[0]!;
   const results: LoadResult[] = [];
   if (flags.profile) rmSync(PROFILE_ROOT, { recursive: true, force: true });
@@ -517,6 +674,7 @@ async function main() {
     else log(`scratch kept: ${scratch}`);
   }
   const finished = new Date();
+  const scale = scaling(results);
   const document = {
     startedAt: started.toISOString(),
     finishedAt: finished.toISOString(),
@@ -536,6 +694,8 @@ async function main() {
     commit: gitCommit(),
     concurrency: CONCURRENCY,
     targets: TARGETS,
+    /** 2L's peak RSS against L's (MB), when both were run. */
+    peakRss2LOverL: scale,
     loads: results,
   };
   writeFileSync(join(ROOT, 'bench', 'results.json'), `${JSON.stringify(document, null, 2)}\n`);

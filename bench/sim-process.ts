@@ -20,6 +20,8 @@ export interface SimController {
   url: string;
   apiKey: string;
   tls: boolean;
+  /** What every API answer waits, ms (the scenario's latencyMs). */
+  latencyMs: number;
   sites: SimSite[];
 }
 
