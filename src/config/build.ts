@@ -51,7 +51,7 @@ export function draftsFromConfig(raw: RawConfig, source: Source): { drafts: Draf
       sites: c.sites ?? null,
       excludeSites: c.excludeSites ?? [],
       recordTypes: c.recordTypes ? unique(c.recordTypes) : null,
-      clients: { enabled, domainSuffix: c.clients?.domainSuffix ?? '' },
+      clients: { enabled, domainSuffix: c.clients?.domainSuffix ?? '', ...(c.clients?.naming === 'legacy' && { naming: 'legacy' as const }) },
       ...(c.writesPerSecond != null && { writesPerSecond: c.writesPerSecond }),
     };
   });

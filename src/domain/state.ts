@@ -40,6 +40,8 @@ export interface SiteSnapshot {
   writable: boolean;
   /** Record types synced to and from this site (the controller's, or sync.recordTypes). */
   recordTypes: readonly RecordType[];
+  /** Types whose native policies here are origins, when fewer than recordTypes (the legacy allowed_record_types). */
+  readTypes?: readonly RecordType[];
   /** Considered policies, when discovered. */
   policies: LivePolicy[];
   /** Domains of every other policy at the site (other origins, FORWARD_DOMAIN): CNAMEs may not go there. */

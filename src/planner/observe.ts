@@ -177,13 +177,14 @@ interface FoundOrigin {
 /** The records this site is an origin of now: its native policies and client-derived records that pass the filters. */
 function currentOrigins(snapshot: SiteSnapshot, natives: LivePolicy[], passes: ObserveInput['passes']): Map<string, FoundOrigin> {
   const current = new Map<string, FoundOrigin>();
+  const types = snapshot.readTypes ?? snapshot.recordTypes;
   for (const live of natives) {
-    if (!current.has(live.record.id) && passes(live.record, snapshot.recordTypes)) {
+    if (!current.has(live.record.id) && passes(live.record, types)) {
       current.set(live.record.id, { record: live.record, policyId: live.policyId, attributes: live.attributes });
     }
   }
   for (const derived of snapshot.derived) {
-    if (!current.has(derived.record.id) && passes(derived.record, snapshot.recordTypes)) {
+    if (!current.has(derived.record.id) && passes(derived.record, types)) {
       current.set(derived.record.id, { record: derived.record, policyId: null, attributes: derived.attributes });
     }
   }

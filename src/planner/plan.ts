@@ -139,9 +139,11 @@ function planSite(
   const { snapshot } = site;
   const siteKey = snapshot.site.key;
   const desired = new Map<string, DnsRecord>();
+  // A native policy of a type the site is not read for (legacy allowed_record_types) is no origin, but present all the same.
+  const unread = snapshot.readTypes ? new Set(site.natives.map((n) => n.record.id)) : null;
   for (const [recordId, origins] of observation.origins) {
     // Never written to a site that is one of its origins.
-    if (origins.size === 0 || origins.has(siteKey)) continue;
+    if (origins.size === 0 || origins.has(siteKey) || unread?.has(recordId)) continue;
     const { record } = observation.records.get(recordId)!;
     if (options.passes(record, snapshot.recordTypes)) desired.set(recordId, record);
   }
