@@ -9,6 +9,8 @@ import { decideOutcome } from '../planner/outcome.ts';
 import { plan as makePlan, type Plan } from '../planner/plan.ts';
 import { failedEntry, snapshotsOf } from '../planner/snapshots.ts';
 import { absenceClaims } from '../planner/absence.ts';
+import { holdOrphans, resolveEvidence, type EvidenceResolution } from '../planner/legacy-evidence.ts';
+import { LegacyEvidenceRepository } from '../store/legacy-evidence.ts';
 import { optimize, prepareForBulkWrites, type Store } from '../store/database.ts';
 import { EventWriter } from '../store/events.ts';
 import { SyncLock, type LockHolder } from '../store/lock.ts';
@@ -103,7 +105,17 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
     const known: KnownState = state?.load(siteRefs, discovered) ?? { records: new Map(), origins: new Map(), replicas: new Map(), sites: siteRefs, refusals: new Map() };
     const passes = recordFilter(options.config.sync);
     const now = new Date();
-    const observeAll = () => observe({ snapshots: snapshots.map((s) => s.snapshot), known, passes, now: now.toISOString() });
+    // The first sync after a legacy conversion decides what the tool left at the shared default-site uuid.
+    const evidence = store ? new LegacyEvidenceRepository(store.db) : null;
+    const pendingEvidence = evidence?.pending() ?? [];
+    let legacy: EvidenceResolution | null = null;
+    const observeAll = () => {
+      const sites = snapshots.map((s) => s.snapshot);
+      legacy = pendingEvidence.length > 0 ? resolveEvidence(pendingEvidence, sites, known, passes, now.toISOString()) : null;
+      const observed = observe({ snapshots: sites, known: legacy?.known ?? known, passes, now: now.toISOString() });
+      if (legacy) holdOrphans(observed, legacy.held);
+      return observed;
+    };
     let observation = observeAll();
     const claims = absenceClaims(observation, known);
     if (claims.length > 0) {
@@ -118,6 +130,7 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
     // A refused run records nothing it observed either: a loss it refused must be seen again next run.
     if (writing && !refused) {
       immediateTransaction(db!, () => {
+        if (legacy) evidence!.record((legacy as EvidenceResolution).decisions, now.toISOString());
         state!.record(observation.changes, runId!, now.toISOString());
         for (const stale of plan.staleRefusals) refusals!.forget(stale.siteKey, stale.recordId);
       });

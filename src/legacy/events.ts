@@ -2,6 +2,7 @@
 import type { EventStatus } from '../domain/run.ts';
 import { text } from '../domain/stored-record.ts';
 import type { ConvertedEvent, ConvertedReplica, Tally } from './conversion.ts';
+import type { SharedEvidence } from './evidence.ts';
 import type { Places } from './places.ts';
 import type { LegacyData } from './read.ts';
 import type { LegacyRecords } from './records.ts';
@@ -16,7 +17,7 @@ export interface LegacyEvents {
   created: Map<string, ConvertedReplica>;
 }
 
-export function convertEvents(data: LegacyData, tally: Tally, places: Places, legacy: LegacyRecords): LegacyEvents {
+export function convertEvents(data: LegacyData, tally: Tally, places: Places, legacy: LegacyRecords, shared: SharedEvidence): LegacyEvents {
   interface Pending {
     legacyOrder: number;
     event: ConvertedEvent;
@@ -55,6 +56,10 @@ export function convertEvents(data: LegacyData, tally: Tally, places: Places, le
     if (at_ === null) notImported.unreadableTimestamps++;
     const siteRef = typeof site === 'object' ? site : null;
     if (siteRef) places.seenAt(siteRef, at_);
+    if (site === 'shared' && mapped) {
+      if (mappedStatus === 'CREATED') shared.created(mapped.id, at_);
+      else if (mappedStatus === 'DISCOVERED') shared.seen(mapped.id, at_);
+    }
     if (mapped && at_) {
       const rec = records.get(mapped.id)!;
       rec.firstSeenKnown = earliest(rec.firstSeenKnown, at_);
@@ -67,7 +72,16 @@ export function convertEvents(data: LegacyData, tally: Tally, places: Places, le
     events.push({
       legacyOrder: index,
       timeKnown: at_ !== null,
-      event: { recordId: identity.id, type: identity.type, domain: identity.domain, target: identity.target, siteKey: siteRef?.key ?? null, status: mappedStatus, timestamp: at_ ?? at },
+      event: {
+        recordId: identity.id,
+        type: identity.type,
+        domain: identity.domain,
+        target: identity.target,
+        siteKey: siteRef?.key ?? null,
+        status: mappedStatus,
+        timestamp: at_ ?? at,
+        ...(site === 'shared' && { reason: `legacy site ${shared.uuid}: the default site of every console; which console's is not known` }),
+      },
     });
   });
   // Oldest first; the legacy order breaks ties (and places events of unreadable time last).
