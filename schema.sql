@@ -110,6 +110,7 @@ CREATE TABLE legacy_duplicates (
   policy_id TEXT NOT NULL,
   record_id TEXT NOT NULL REFERENCES dns_records (id) ON DELETE CASCADE,
   found_at  TEXT NOT NULL,
+  deleting_run_id INTEGER REFERENCES runs (id), -- the intent of its delete (SPEC §4.7), until recorded
   PRIMARY KEY (site_id, policy_id)
 ) STRICT, WITHOUT ROWID;
 

@@ -93,6 +93,15 @@ export interface KnownState {
   sites: Map<number, SiteRef>;
   /** siteKey → recordId → refused create. */
   refusals: Map<number, Map<string, KnownRefusal>>;
+  /** siteKey → policyId → identical copy the legacy tool made of a record whose replica is there. */
+  duplicates?: Map<number, Map<string, KnownDuplicate>>;
+}
+
+/** An identical copy of a replica that the legacy tool made (it read only 25 policies a site): deleted, never native. */
+export interface KnownDuplicate {
+  recordId: string;
+  /** The run whose delete of it was sent but not yet recorded. */
+  deletingRunId: number | null;
 }
 
 /** A bookkeeping change to the database, with the event it implies (SPEC §4.8). */

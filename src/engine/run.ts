@@ -10,7 +10,9 @@ import { plan as makePlan, type Plan } from '../planner/plan.ts';
 import { failedEntry, snapshotsOf } from '../planner/snapshots.ts';
 import { absenceClaims } from '../planner/absence.ts';
 import { holdOrphans, resolveEvidence, type EvidenceResolution } from '../planner/legacy-evidence.ts';
+import { duplicateChanges } from '../planner/legacy-duplicates.ts';
 import { LegacyEvidenceRepository } from '../store/legacy-evidence.ts';
+import { LegacyDuplicateRepository } from '../store/legacy-duplicates.ts';
 import { optimize, prepareForBulkWrites, type Store } from '../store/database.ts';
 import { EventWriter } from '../store/events.ts';
 import { SyncLock, type LockHolder } from '../store/lock.ts';
@@ -103,6 +105,8 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
     const refusals = store ? new RefusalRepository(store.db) : null;
     const discovered = snapshots.filter((s) => s.status === 'discovered').map((s) => s.site.key);
     const known: KnownState = state?.load(siteRefs, discovered) ?? { records: new Map(), origins: new Map(), replicas: new Map(), sites: siteRefs, refusals: new Map() };
+    const duplicates = store ? new LegacyDuplicateRepository(store.db) : null;
+    if (duplicates) known.duplicates = duplicates.all();
     const passes = recordFilter(options.config.sync);
     const now = new Date();
     // The first sync after a legacy conversion decides what the tool left at the shared default-site uuid.
@@ -132,6 +136,8 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
       immediateTransaction(db!, () => {
         if (legacy) evidence!.record((legacy as EvidenceResolution).decisions, now.toISOString());
         state!.record(observation.changes, runId!, now.toISOString());
+        const copies = duplicateChanges(observation, known);
+        duplicates!.observed(copies.found, copies.gone, now.toISOString());
         for (const stale of plan.staleRefusals) refusals!.forget(stale.siteKey, stale.recordId);
       });
     }
@@ -145,6 +151,7 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
         replicas: new ReplicaRepository(db!),
         events: new EventWriter(db!),
         refusals: refusals!,
+        duplicates: duplicates!,
         runId: runId!,
         clientFor: (site) => clients.get(site.controller)!,
         stopped: () => deps.interruption() !== null,

@@ -19,13 +19,15 @@ export interface Action {
   reason?: string;
   /** A create sent again although the controller refused it before: a new refusal is not news. */
   retried?: KnownRefusal;
+  /** A delete of an identical copy the legacy tool made, not of the replica (observe.ts). */
+  duplicate?: true;
 }
 
 export interface SitePlan {
   site: SiteRef;
   /** Deletes first, then updates, creates and skips: a freed name can be taken in the same run. */
   actions: Action[];
-  /** Our replicas at the site before this run. */
+  /** Our replicas at the site before this run, with the legacy tool's duplicates of them. */
   replicas: number;
 }
 
@@ -168,6 +170,11 @@ function planSite(
     deletes.push({ kind: 'delete', ...base, reason });
     deleting.add(recordId);
   }
+  if (options.policy === 'sync') {
+    for (const live of site.duplicates) {
+      deletes.push({ kind: 'delete', site: snapshot.site, record: live.record, policyId: live.policyId, reason: 'a duplicate the legacy tool made', duplicate: true });
+    }
+  }
 
   // Built on the first create only: a site already in step (the usual case) needs none.
   let conflicts: ((record: DnsRecord) => string | null) | undefined;
@@ -196,7 +203,7 @@ function planSite(
     if (!desired.has(recordId) || site.replicas.has(recordId)) staleRefusals.push({ siteKey, recordId });
   }
   const actions = [deletes, updates, creates, skips].flatMap((list) => list.sort(byRecord));
-  return { site: snapshot.site, actions, replicas: site.replicas.size };
+  return { site: snapshot.site, actions, replicas: site.replicas.size + site.duplicates.length };
 }
 
 /** Why our replica of a record that is no longer wanted here goes, or null while an orphan's grace period runs. */
