@@ -47,7 +47,9 @@ const CLIENTS: Record<string, ClientInput[]> = {
  */
 export function realScenario(policies: Policies = policiesAfter()): Scenario {
   const sites: Record<Console, SiteScenario[]> = { home: [], office: [] };
-  for (const [key, list] of Object.entries(policies)) {
+  // Each console lists its default site first, as the consoles of the run did.
+  const entries = Object.entries(policies).sort(([a], [b]) => Number(!a.includes('/default ')) - Number(!b.includes('/default ')));
+  for (const [key, list] of entries) {
     const [where, id] = key.split(' ') as [string, string];
     const [console_, ref] = where.split('/') as [Console, string];
     sites[console_].push({
