@@ -69,6 +69,8 @@ export interface Repairs {
   copiesToReplicas: number;
   /** CREATED events with no sighting of the record at that site afterwards (e.g. refused with an overlap error). */
   createdNeverSeen: number;
+  /** (record, site) pairs with several CREATED events: copies the tool could not see (or refused creates) made again. */
+  createdAgain: number;
   /** Plain-text API keys dropped (their fingerprints kept). */
   keysDropped: number;
   /** Controller hosts that changed when normalised. */
@@ -136,6 +138,7 @@ export class Tally {
     rebuiltFromColumns: 0,
     copiesToReplicas: 0,
     createdNeverSeen: 0,
+    createdAgain: 0,
     keysDropped: 0,
     hostsNormalised: [],
     timestampsConverted: 0,

@@ -27,6 +27,7 @@ export function convertEvents(data: LegacyData, tally: Tally, places: Places, le
   const { records, byLegacyId, skipped } = legacy;
   const events: Pending[] = [];
   const created = new Map<string, ConvertedReplica>(); // by `${recordId}\n${siteKey}`: the latest CREATED
+  const createdTimes = new Map<string, number>(); // by `${recordId}\n${siteKey or the shared uuid}`
   data.events.forEach((row, index) => {
     const legacyId = text(row.record_id);
     const status = text(row.status)?.trim().toUpperCase() ?? '';
@@ -64,6 +65,10 @@ export function convertEvents(data: LegacyData, tally: Tally, places: Places, le
       const rec = records.get(mapped.id)!;
       rec.firstSeenKnown = earliest(rec.firstSeenKnown, at_);
     }
+    if (mapped && (siteRef || site === 'shared') && mappedStatus === 'CREATED') {
+      const pair = `${mapped.id}\n${siteRef?.key ?? site}`;
+      createdTimes.set(pair, (createdTimes.get(pair) ?? 0) + 1);
+    }
     if (mapped && siteRef && mappedStatus === 'CREATED') {
       const pair = `${mapped.id}\n${siteRef.key}`;
       const createdAt = latest(created.get(pair)?.createdAt, at_ ?? at)!;
@@ -84,6 +89,7 @@ export function convertEvents(data: LegacyData, tally: Tally, places: Places, le
       },
     });
   });
+  repairs.createdAgain = [...createdTimes.values()].filter((n) => n > 1).length;
   // Oldest first; the legacy order breaks ties (and places events of unreadable time last).
   events.sort((a, b) => Number(b.timeKnown) - Number(a.timeKnown) || compare(a.event.timestamp, b.event.timestamp) || a.legacyOrder - b.legacyOrder);
   return { events: events.map((e) => e.event), created };

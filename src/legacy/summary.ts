@@ -68,6 +68,8 @@ export function summaryLines(s: LegacySummary): string[] {
     r.rebuiltFromColumns && `${plural(r.rebuiltFromColumns, 'record')} rebuilt from the legacy columns (record_raw unusable)`,
     r.copiesToReplicas && `${plural(r.copiesToReplicas, 'copy', 'copies')} made by the legacy tool but recorded as origins turned into replicas (policy ids learnt by identity on the next sync)`,
     r.createdNeverSeen && `${plural(r.createdNeverSeen, 'CREATED event')} never followed by a sighting (e.g. refused with an overlap error): replicas only if the next sync finds the policy`,
+    r.createdAgain &&
+      `${plural(r.createdAgain, 'record')} created more than once at a site (the legacy tool read only the first 25 policies of a site, and created again what it could not see; or the controller refused the create): the first sync keeps one copy as the replica and deletes the others, under sync.maxDeletePercent (a refused run shows them in its plan; --force applies it)`,
     r.keysDropped && `${plural(r.keysDropped, 'plain-text API key')} dropped (fingerprints kept)`,
     r.hostsNormalised.length && `${plural(r.hostsNormalised.length, 'controller host')} normalised (${r.hostsNormalised.map((h) => `${h.from} → ${h.to}`).join(', ')})`,
     r.timestampsConverted && `${plural(r.timestampsConverted, 'timestamp')} read as UTC and converted to ISO 8601`,
