@@ -11,6 +11,7 @@ import { failedEntry, snapshotsOf } from '../planner/snapshots.ts';
 import { absenceClaims } from '../planner/absence.ts';
 import { holdOrphans, resolveEvidence, type EvidenceResolution } from '../planner/legacy-evidence.ts';
 import { duplicateChanges } from '../planner/legacy-duplicates.ts';
+import { newOrphans, type OrphanNotice } from '../planner/orphan-notice.ts';
 import { LegacyEvidenceRepository } from '../store/legacy-evidence.ts';
 import { LegacyDuplicateRepository } from '../store/legacy-duplicates.ts';
 import { optimize, prepareForBulkWrites, type Store } from '../store/database.ts';
@@ -63,6 +64,8 @@ export interface SyncReport {
   /** Null when nothing was applied (dry run, refused, drift). */
   applied: Applied | null;
   counts: RunCounts;
+  /** Records this run made orphans (or, for a dry run, would make). */
+  orphaned: OrphanNotice[];
 }
 
 const HEARTBEAT_MS = 15_000;
@@ -195,6 +198,7 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
       plan,
       applied,
       counts,
+      orphaned: newOrphans(observation, siteRefs),
     };
   } catch (error) {
     const exitCode = getExitCode({ kind: 'error', error });

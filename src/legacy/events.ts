@@ -27,7 +27,8 @@ export function convertEvents(data: LegacyData, tally: Tally, places: Places, le
   const { records, byLegacyId, skipped } = legacy;
   const events: Pending[] = [];
   const created = new Map<string, ConvertedReplica>(); // by `${recordId}\n${siteKey}`: the latest CREATED
-  const createdTimes = new Map<string, number>(); // by `${recordId}\n${siteKey or the shared uuid}`
+  // By `${recordId}\n${siteKey}`. At the shared uuid, several CREATED may be one per console: not counted.
+  const createdTimes = new Map<string, number>();
   data.events.forEach((row, index) => {
     const legacyId = text(row.record_id);
     const status = text(row.status)?.trim().toUpperCase() ?? '';
@@ -65,12 +66,9 @@ export function convertEvents(data: LegacyData, tally: Tally, places: Places, le
       const rec = records.get(mapped.id)!;
       rec.firstSeenKnown = earliest(rec.firstSeenKnown, at_);
     }
-    if (mapped && (siteRef || site === 'shared') && mappedStatus === 'CREATED') {
-      const pair = `${mapped.id}\n${siteRef?.key ?? site}`;
-      createdTimes.set(pair, (createdTimes.get(pair) ?? 0) + 1);
-    }
     if (mapped && siteRef && mappedStatus === 'CREATED') {
       const pair = `${mapped.id}\n${siteRef.key}`;
+      createdTimes.set(pair, (createdTimes.get(pair) ?? 0) + 1);
       const createdAt = latest(created.get(pair)?.createdAt, at_ ?? at)!;
       created.set(pair, { recordId: mapped.id, siteKey: siteRef.key, createdAt });
     }

@@ -73,3 +73,18 @@ export class LegacyEvidenceRepository {
     }));
   }
 }
+
+/**
+ * A database converted from the legacy tool where no sync has recorded what it observed yet (a run
+ * refused by the delete limit records nothing). That first sync is where what the tool took for
+ * native but dnssync does not sync is orphaned, so it is announced before (migrate) and then (sync).
+ */
+export function awaitsFirstSync(db: DatabaseSync): boolean {
+  const row = db
+    .prepare(
+      `SELECT NOT EXISTS (SELECT 1 FROM runs WHERE mode = 'sync' AND outcome IN ('success', 'partial', 'drift', 'interrupted'))
+         AND EXISTS (SELECT 1 FROM sync_events WHERE run_id IS NULL) AS awaits`,
+    )
+    .get() as { awaits: number };
+  return row.awaits === 1;
+}

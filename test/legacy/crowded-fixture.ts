@@ -52,7 +52,12 @@ export function crowdedScenario(): Scenario {
             // Office is not read for AAAA: vpn.office.lan is never copied, and never an origin.
             policies: [A('git.office.lan', '10.20.0.10'), { type: 'AAAA_RECORD', domain: 'vpn.office.lan', ipv6Address: '2001:db8::1', ttlSeconds: 0 }],
           },
-          { internalReference: 'hq', name: 'HQ', policies: [A('hq.office.lan', '10.21.0.1')] },
+          {
+            internalReference: 'hq',
+            name: 'HQ',
+            // The gateway's own name: the tool copied it as a user policy; dnssync never syncs it.
+            policies: [A('hq.office.lan', '10.21.0.1'), { ...A('unifi.office.lan', '10.21.0.254'), metadata: { origin: 'SYSTEM_DEFINED' } }],
+          },
         ],
       },
     ],

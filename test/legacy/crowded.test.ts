@@ -44,11 +44,17 @@ describe('a crowded legacy installation, built by the legacy tool itself', () =>
     assert.ok(leftByTool.get('home/lab')!.some((p) => p.domain === 'tv-home-arpa.home.arpa' && p.ttlSeconds === 3600));
   });
 
-  it('migrate converts, 0600, and announces the duplicates the first sync will delete', async () => {
+  it('migrate converts, 0600, and announces the duplicates the first sync will delete and what it will orphan', async () => {
+    sim.clearRequests();
     const result = await runCli(['migrate'], { env, cwd });
     assert.equal(result.code, 0, result.stderr);
     assert.equal(statSync(dbPath).mode & 0o777, 0o600);
     assert.match(result.stdout, /created more than once at a site .*: the first sync keeps one copy as the replica and deletes the others/);
+    // Announced, not discovered: what the first sync will orphan, when its copies would go, how to keep them.
+    assert.match(result.stdout, /the first sync will make 1 record an orphan \(checked against the controllers with a dry run\):/);
+    assert.match(result.stdout, /A_RECORD unifi\.office\.lan 10\.21\.0\.254: served at HQ \(\S+\) as SYSTEM_DEFINED, which dnssync does not sync; 3 copies go 15 min after the first sync/);
+    assert.match(result.stdout, /dnssync sync --policy upsert-only/);
+    assert.deepEqual(writes(), [], 'the prediction is a dry run');
   });
 
   it('the first sync is refused by the delete limit, writing nothing, and its plan names the duplicates', async () => {
@@ -66,6 +72,9 @@ describe('a crowded legacy installation, built by the legacy tool itself', () =>
     sim.clearRequests();
     const result = await runCli(['sync', '--json', '--force'], { env, cwd });
     assert.equal(result.code, 0, result.stderr);
+    // The refused run recorded nothing: this is the first sync, and it says what it orphaned.
+    assert.match(result.stderr, /this first sync after the legacy conversion made 1 record an orphan/);
+    assert.match(result.stderr, /unifi\.office\.lan 10\.21\.0\.254: .*3 copies go at the first sync after \d{4}-\d\d-\d\dT/);
     const now = policiesAt();
     const replicaIds = new Set(query<{ id: string }>('SELECT policy_id AS id FROM replicas').map((r) => r.id));
     const originIds = new Set(query<{ id: string }>('SELECT policy_id AS id FROM record_origins WHERE policy_id IS NOT NULL').map((r) => r.id));
@@ -90,10 +99,11 @@ describe('a crowded legacy installation, built by the legacy tool itself', () =>
     assert.equal(query<{ n: number }>('SELECT count(*) AS n FROM legacy_duplicates')[0]!.n, 0);
   });
 
-  it('the next sync writes nothing', async () => {
+  it('the next sync writes nothing, and announces nothing again', async () => {
     sim.clearRequests();
     const result = await runCli(['sync'], { env, cwd });
     assert.equal(result.code, 0, result.stderr);
     assert.deepEqual(writes(), []);
+    assert.doesNotMatch(result.stderr, /first sync after the legacy conversion/);
   });
 });

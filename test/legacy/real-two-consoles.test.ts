@@ -52,6 +52,10 @@ describe('the real legacy database of two consoles sharing the default-site uuid
     const result = await runCli(['sync', '--json'], { env, cwd });
     assert.equal(result.code, 0, result.stderr);
     assert.equal(statSync(dbPath).mode & 0o777, 0o600, 'the converted file is readable by its owner only');
+    // The one record whose legacy origin dnssync does not sync, announced with when its copies go.
+    assert.match(result.stderr, /this first sync after the legacy conversion made 1 record an orphan/);
+    assert.match(result.stderr, /A_RECORD unifi\.home\.lan 192\.168\.1\.1: served at Default \(\S+\) as SYSTEM_DEFINED, which dnssync does not sync; 4 copies go at the first sync after /);
+    assert.match(result.stderr, /--policy upsert-only/);
 
     const replicas = new Set(query<{ id: string }>('SELECT policy_id AS id FROM replicas').map((r) => r.id));
     const origins = new Set(query<{ id: string }>('SELECT policy_id AS id FROM record_origins WHERE policy_id IS NOT NULL').map((r) => r.id));
