@@ -167,3 +167,14 @@ for (const [name, text, where, problem] of invalid) {
     assert.ok(e.message.includes(problem), `${e.message} should contain ${problem}`);
   });
 }
+
+test("dnssync.yaml can keep the legacy tool's client names (naming: legacy); dnssync's own rule is the default", (t) => {
+  const dir = tempDir(t);
+  const yaml = (naming: string) =>
+    write(dir, `n-${naming || 'none'}.yaml`, `controllers:\n  - url: https://10.0.0.1\n    apiKey: k-12345678\n    clients: {enabled: true, domainSuffix: home.arpa${naming ? `, naming: ${naming}` : ''}}\n`);
+  assert.deepEqual(loadConfig({ path: yaml('legacy'), env: {} }).controllers[0]?.clients, { enabled: true, domainSuffix: 'home.arpa', naming: 'legacy' });
+  assert.deepEqual(loadConfig({ path: yaml('dnssync'), env: {} }).controllers[0]?.clients, { enabled: true, domainSuffix: 'home.arpa' });
+  assert.deepEqual(loadConfig({ path: yaml(''), env: {} }).controllers[0]?.clients, { enabled: true, domainSuffix: 'home.arpa' });
+  const e = configError(() => loadConfig({ path: yaml('python'), env: {} }));
+  assert.match(e.message, /controllers\[0\]\.clients\.naming: must be one of dnssync, legacy/);
+});
