@@ -4,16 +4,11 @@ import type { Interruption, RunCounts, RunOutcome } from '../domain/run.ts';
 import type { KnownState, SiteRef, SiteSnapshot } from '../domain/state.ts';
 import { RecordCatalogue, siteContent } from '../planner/content.ts';
 import { recordFilter } from '../planner/filters.ts';
-import { observe } from '../planner/observe.ts';
 import { decideOutcome } from '../planner/outcome.ts';
 import { plan as makePlan, type Plan } from '../planner/plan.ts';
 import { failedEntry, snapshotsOf } from '../planner/snapshots.ts';
 import { absenceClaims } from '../planner/absence.ts';
-import { holdOrphans, resolveEvidence, type EvidenceResolution } from '../planner/legacy-evidence.ts';
-import { duplicateChanges } from '../planner/legacy-duplicates.ts';
 import { newOrphans, type OrphanNotice } from '../planner/orphan-notice.ts';
-import { LegacyEvidenceRepository } from '../store/legacy-evidence.ts';
-import { LegacyDuplicateRepository } from '../store/legacy-duplicates.ts';
 import { optimize, prepareForBulkWrites, type Store } from '../store/database.ts';
 import { EventWriter } from '../store/events.ts';
 import { SyncLock, type LockHolder } from '../store/lock.ts';
@@ -26,6 +21,7 @@ import { immediateTransaction } from '../store/transaction.ts';
 import { confirmAbsence, type PolicyReader } from './absence.ts';
 import { applyPlan, resultOf, type Applied, type WriteClient } from './apply.ts';
 import { discoverController, type DiscoveryClient } from './discover.ts';
+import { LegacyLeftovers } from './legacy-leftovers.ts';
 import { keySites } from './sites.ts';
 import { VERSION } from './version.ts';
 
@@ -108,21 +104,10 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
     const refusals = store ? new RefusalRepository(store.db) : null;
     const discovered = snapshots.filter((s) => s.status === 'discovered').map((s) => s.site.key);
     const known: KnownState = state?.load(siteRefs, discovered) ?? { records: new Map(), origins: new Map(), replicas: new Map(), sites: siteRefs, refusals: new Map() };
-    const duplicates = store ? new LegacyDuplicateRepository(store.db) : null;
-    if (duplicates) known.duplicates = duplicates.all();
+    const legacy = new LegacyLeftovers(store, known);
     const passes = recordFilter(options.config.sync);
     const now = new Date();
-    // The first sync after a legacy conversion decides what the tool left at the shared default-site uuid.
-    const evidence = store ? new LegacyEvidenceRepository(store.db) : null;
-    const pendingEvidence = evidence?.pending() ?? [];
-    let legacy: EvidenceResolution | null = null;
-    const observeAll = () => {
-      const sites = snapshots.map((s) => s.snapshot);
-      legacy = pendingEvidence.length > 0 ? resolveEvidence(pendingEvidence, sites, known, passes, now.toISOString()) : null;
-      const observed = observe({ snapshots: sites, known: legacy?.known ?? known, passes, now: now.toISOString() });
-      if (legacy) holdOrphans(observed, legacy.held);
-      return observed;
-    };
+    const observeAll = () => legacy.observe(snapshots.map((s) => s.snapshot), known, passes, now.toISOString());
     let observation = observeAll();
     const claims = absenceClaims(observation, known);
     if (claims.length > 0) {
@@ -137,10 +122,9 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
     // A refused run records nothing it observed either: a loss it refused must be seen again next run.
     if (writing && !refused) {
       immediateTransaction(db!, () => {
-        if (legacy) evidence!.record((legacy as EvidenceResolution).decisions, now.toISOString());
+        legacy.recordDecisions(now.toISOString());
         state!.record(observation.changes, runId!, now.toISOString());
-        const copies = duplicateChanges(observation, known);
-        duplicates!.observed(copies.found, copies.gone, now.toISOString());
+        legacy.recordDuplicates(observation, known, now.toISOString());
         for (const stale of plan.staleRefusals) refusals!.forget(stale.siteKey, stale.recordId);
       });
     }
@@ -154,7 +138,7 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
         replicas: new ReplicaRepository(db!),
         events: new EventWriter(db!),
         refusals: refusals!,
-        duplicates: duplicates!,
+        duplicates: legacy.duplicates!,
         runId: runId!,
         clientFor: (site) => clients.get(site.controller)!,
         stopped: () => deps.interruption() !== null,
