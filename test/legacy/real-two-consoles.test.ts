@@ -12,7 +12,8 @@ import { after, describe, it } from 'node:test';
 import { startSimulator } from '../../fixtures/simulator/index.ts';
 import { runCli } from '../support/cli.ts';
 import { tempDir } from '../support/tmp.ts';
-import { copyRealDb, KEYS, policiesAfter, policiesBefore, realControllersJson, realScenario, SHARED_UUID } from './real-fixture.ts';
+import { iso } from './fixture.ts';
+import { copyRealDb, KEYS, policiesAfter, policiesBefore, REAL_DIR, realControllersJson, realScenario, SHARED_UUID } from './real-fixture.ts';
 
 const sim = await startSimulator(realScenario(), { ephemeralPorts: true });
 after(() => sim.close());
@@ -113,7 +114,11 @@ describe('the real legacy database of two consoles sharing the default-site uuid
 
   it('history keeps every legacy event with its time; the shared ones without a site, saying why', () => {
     const events = query<{ timestamp: string; reason: string | null; site_id: number | null }>('SELECT timestamp, reason, site_id FROM sync_events WHERE run_id IS NULL ORDER BY id');
+    const original = new DatabaseSync(join(REAL_DIR, 'dns_sync.db'), { readOnly: true });
+    const times = (original.prepare('SELECT timestamp FROM sync_events ORDER BY id').all() as Array<{ timestamp: string }>).map((e) => iso(e.timestamp));
+    original.close();
     assert.equal(events.length, 186);
+    assert.deepEqual(events.map((e) => e.timestamp), times.sort());
     const shared = events.filter((e) => e.site_id === null);
     assert.equal(shared.length, 38);
     assert.ok(shared.every((e) => e.reason?.includes(SHARED_UUID) && e.reason.includes('which console')));
