@@ -66,7 +66,7 @@ export function draftFromController(c: RawController, at: KeyPath, source: Sourc
     sites: c.sites ?? null,
     excludeSites: c.excludeSites ?? [],
     recordTypes: c.recordTypes ? unique(c.recordTypes) : null,
-    clients: { enabled, domainSuffix: c.clients?.domainSuffix ?? '' },
+    clients: { enabled, domainSuffix: c.clients?.domainSuffix ?? '', ...(c.clients?.naming === 'legacy' && { naming: 'legacy' as const }) },
     ...(c.writesPerSecond != null && { writesPerSecond: c.writesPerSecond }),
     ...(c.originScope != null && { originScope: c.originScope }),
   };

@@ -4,7 +4,7 @@ import { dirname, extname, resolve } from 'node:path';
 import { ConfigError, UsageError } from '../domain/errors.ts';
 import { checkUnique, draftsFromConfig, raise, recordTypeWarning, syncFromConfig, type Draft, type Report } from './build.ts';
 import { keyFingerprint, readApiKey, reason } from './key.ts';
-import { draftsFromLegacy, legacySchema } from './legacy.ts';
+import { draftsFromLegacy, legacySchema, legacyWriteTypes, readTypesWarning } from './legacy.ts';
 import { configSchema, validate } from './schema.ts';
 import { parseSource, type Source } from './source.ts';
 import { type Config, type ControllerConfig, type SyncConfig } from './types.ts';
@@ -72,14 +72,14 @@ function build(
   let drafts: Draft[], warnings: string[], sync: SyncConfig;
   if (legacy) {
     ({ drafts, warnings } = draftsFromLegacy(validate(legacySchema, data, source), source));
-    sync = syncFromConfig(undefined, overrides);
+    sync = { ...syncFromConfig(undefined, overrides), recordTypes: legacyWriteTypes(drafts) };
   } else {
     const raw = validate(configSchema, data, source);
     ({ drafts, warnings } = draftsFromConfig(raw, source));
     sync = syncFromConfig(raw.sync, overrides);
   }
   checkUnique(drafts, source);
-  const typesWarning = recordTypeWarning(drafts, sync);
+  const typesWarning = legacy ? readTypesWarning(drafts, sync.recordTypes) : recordTypeWarning(drafts, sync);
   const baseDir = dirname(resolve(source.file));
   const controllers = drafts.flatMap((d) => complete(d, source, env, baseDir, secrets) ?? []);
   return {

@@ -52,7 +52,11 @@ const controller = z.strictObject({
   excludeSites: sites.nullish(),
   recordTypes: recordTypes.nullish(),
   clients: z
-    .strictObject({ enabled: z.boolean().nullish(), domainSuffix: checkedString(normalizeDomainSuffix).nullish() })
+    .strictObject({
+      enabled: z.boolean().nullish(),
+      domainSuffix: checkedString(normalizeDomainSuffix).nullish(),
+      naming: z.enum(['dnssync', 'legacy']).nullish(),
+    })
     .nullish(),
   writesPerSecond: writesPerSecond.nullish(),
   originScope: z.enum(ORIGIN_SCOPES).nullish(),

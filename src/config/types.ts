@@ -34,14 +34,32 @@ export interface ControllerConfig {
   /** Include list (internalReference, name or uuid); null = all sites. */
   sites: string[] | null;
   excludeSites: string[];
-  /** Per-controller override; null = use sync.recordTypes. */
+  /** Per-controller override; null = use sync.recordTypes. Types both read from and written to it. */
   recordTypes: RecordType[] | null;
+  /**
+   * Only from the legacy controllers.json (`allowed_record_types`): the types whose native policies
+   * at this controller are origins. The legacy tool filtered only what it *read* from a controller
+   * and still wrote every type to it, so its copies of other types are replicas like the rest.
+   * Absent: the types it syncs (recordTypes).
+   */
+  readTypes?: RecordType[];
   /** domainSuffix is lowercase without leading/trailing dot; '' when not given. */
-  clients: { enabled: boolean; domainSuffix: string };
+  clients: ClientRecordsConfig;
   /** Per-controller override of sync.writesPerSecond (0 = no limit); absent = use that. */
   writesPerSecond?: number;
   /** Per-controller override of sync.originScope; absent = use that. */
   originScope?: OriginScope;
+}
+
+/**
+ * Client-derived A records. `naming: 'legacy'` (controllers.json only, or asked for) follows the
+ * legacy tool's rule and TTL exactly, so that its copies stay what they are after an upgrade.
+ */
+export interface ClientRecordsConfig {
+  enabled: boolean;
+  domainSuffix: string;
+  /** Absent: dnssync's rule (see planner/content.ts). */
+  naming?: 'legacy';
 }
 
 export interface SyncConfig {

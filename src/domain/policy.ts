@@ -80,6 +80,9 @@ export interface Site {
 export interface Client {
   id: string;
   name?: string;
+  /** Not in the Integration API's schema, but read by the legacy tool when `name` is empty. */
+  hostname?: string;
+  displayName?: string;
   ipAddress?: string;
   macAddress?: string;
   type: string;

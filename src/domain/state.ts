@@ -40,6 +40,8 @@ export interface SiteSnapshot {
   writable: boolean;
   /** Record types synced to and from this site (the controller's, or sync.recordTypes). */
   recordTypes: readonly RecordType[];
+  /** Types whose native policies here are origins, when fewer than recordTypes (the legacy allowed_record_types). */
+  readTypes?: readonly RecordType[];
   /** Considered policies, when discovered. */
   policies: LivePolicy[];
   /** Domains of every other policy at the site (other origins, FORWARD_DOMAIN): CNAMEs may not go there. */
@@ -91,6 +93,15 @@ export interface KnownState {
   sites: Map<number, SiteRef>;
   /** siteKey → recordId → refused create. */
   refusals: Map<number, Map<string, KnownRefusal>>;
+  /** siteKey → policyId → identical copy the legacy tool made of a record whose replica is there. */
+  duplicates?: Map<number, Map<string, KnownDuplicate>>;
+}
+
+/** An identical copy of a replica that the legacy tool made (it read only 25 policies a site): deleted, never native. */
+export interface KnownDuplicate {
+  recordId: string;
+  /** The run whose delete of it was sent but not yet recorded. */
+  deletingRunId: number | null;
 }
 
 /** A bookkeeping change to the database, with the event it implies (SPEC §4.8). */

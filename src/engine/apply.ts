@@ -8,6 +8,7 @@ import type { SiteRef } from '../domain/state.ts';
 import { inParallel } from './parallel.ts';
 import { bodyOf, refusedReason, type Action, type Plan, type SitePlan } from '../planner/plan.ts';
 import type { RefusalRepository } from '../store/refusals.ts';
+import type { LegacyDuplicateRepository } from '../store/legacy-duplicates.ts';
 
 /** The writes apply needs from a controller (the UniFi client, or a test double). */
 export interface WriteClient {
@@ -56,6 +57,7 @@ export interface ApplyContext {
   replicas: ReplicaRepository;
   events: EventWriter;
   refusals: RefusalRepository;
+  duplicates: LegacyDuplicateRepository;
   runId: number;
   clientFor(site: SiteRef): WriteClient;
   /** True once SIGTERM/SIGINT asked to stop: no new write is sent. */
@@ -145,8 +147,10 @@ async function send(action: Action, ctx: ApplyContext): Promise<Answer> {
 
 function intend(action: Action, ctx: ApplyContext, at: string): void {
   const { record, site } = action;
+  // A duplicate the legacy tool made is no replica: its intent is on its own row.
+  if (action.duplicate) ctx.duplicates.intendDelete(site.key, action.policyId!, ctx.runId);
   // A create is recovered by identity (planner/observe.ts), so its intent needs no body.
-  if (action.kind === 'create') ctx.replicas.intendCreate(record.id, site.key, ctx.runId, at);
+  else if (action.kind === 'create') ctx.replicas.intendCreate(record.id, site.key, ctx.runId, at);
   else if (action.kind === 'update') ctx.replicas.intendUpdate(record.id, site.key, ctx.runId, JSON.stringify(bodyOf(action)));
   else ctx.replicas.intendDelete(record.id, site.key, ctx.runId);
 }
@@ -155,6 +159,7 @@ function intend(action: Action, ctx: ApplyContext, at: string): void {
 function settle(action: Action, answer: Answer, ctx: ApplyContext, at: string): ActionResult | null {
   const { record, site } = action;
   const kind = action.kind as 'create' | 'update' | 'delete';
+  if (action.duplicate) return settleDuplicate(action, answer, ctx, at);
   const drop = () => (kind === 'create' ? ctx.replicas.removed(record.id, site.key) : ctx.replicas.settled(record.id, site.key));
 
   if ('notSent' in answer) {
@@ -192,6 +197,25 @@ function settle(action: Action, answer: Answer, ctx: ApplyContext, at: string): 
   }
   event(ctx, action, 'FAILED', at, reason);
   return { action, outcome: 'failed', reason };
+}
+
+/** A delete of a legacy duplicate: its row goes once it is gone; the replica is not touched. */
+function settleDuplicate(action: Action, answer: Answer, ctx: ApplyContext, at: string): ActionResult | null {
+  const { site, policyId } = action;
+  if ('notSent' in answer) {
+    ctx.duplicates.notDeleted(site.key, policyId!);
+    return { action, outcome: 'not-sent' };
+  }
+  if (answer.ok || answer.error.status === 404) {
+    ctx.duplicates.forget(site.key, policyId!);
+    event(ctx, action, 'DELETED', at, action.reason);
+    return null;
+  }
+  const { error } = answer;
+  // Sent without an answer: the intent stays, and the next discovery tells what happened.
+  if (!error.ambiguous) ctx.duplicates.notDeleted(site.key, policyId!);
+  event(ctx, action, 'FAILED', at, error.message);
+  return { action, outcome: 'failed', reason: error.message };
 }
 
 function event(ctx: ApplyContext, action: Action, status: EventStatus, at: string, reason?: string): void {

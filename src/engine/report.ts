@@ -1,6 +1,7 @@
 import type { ExitCode } from '../domain/exit-codes.ts';
 import type { PlanCounts, RunCounts, RunOutcome } from '../domain/run.ts';
 import type { SiteRef, SiteSnapshot } from '../domain/state.ts';
+import type { OrphanNotice } from '../planner/orphan-notice.ts';
 import type { Action, Plan } from '../planner/plan.ts';
 import type { LockHolder } from '../store/lock.ts';
 import { resultOf, type Applied } from './apply.ts';
@@ -28,6 +29,8 @@ export interface SyncReport {
   knownSkips: ReadonlySet<Action>;
   /** sync.maxDeletePercent, which the refusals crossed. */
   maxDeletePercent: number;
+  /** Records this run made orphans (or, for a dry run, would make). */
+  orphaned: OrphanNotice[];
 }
 
 export function plannedCounts(plan: Plan): PlanCounts {

@@ -5,11 +5,11 @@ import type { KnownState } from '../domain/state.ts';
 import { RecordCatalogue, siteContent } from '../planner/content.ts';
 import { recordFilter } from '../planner/filters.ts';
 import { controllerScoped } from '../planner/scope.ts';
-import { observe } from '../planner/observe.ts';
 import { decideOutcome } from '../planner/outcome.ts';
 import { plan as makePlan, type Action, type Plan } from '../planner/plan.ts';
 import { failedEntry, snapshotsOf } from '../planner/snapshots.ts';
 import { absenceClaims } from '../planner/absence.ts';
+import { newOrphans } from '../planner/orphan-notice.ts';
 import { optimize, prepareForBulkWrites, type Store } from '../store/database.ts';
 import { isCorruption } from '../store/sqlite-errors.ts';
 import { EventWriter } from '../store/events.ts';
@@ -24,6 +24,7 @@ import { confirmAbsence, type PolicyReader } from './absence.ts';
 import { applyPlan, type Applied, type WriteClient } from './apply.ts';
 import { doneCounts, plannedCounts, type SyncReport } from './report.ts';
 import { discoverController, type DiscoveryClient } from './discover.ts';
+import { LegacyLeftovers } from './legacy-leftovers.ts';
 import { keySites } from './sites.ts';
 import { VERSION } from './version.ts';
 
@@ -94,9 +95,10 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
     const events = store ? new EventWriter(store.db) : null;
     const discovered = snapshots.filter((s) => s.status === 'discovered').map((s) => s.site.key);
     const known: KnownState = state?.load(siteRefs, discovered) ?? { records: new Map(), origins: new Map(), replicas: new Map(), sites: siteRefs, refusals: new Map() };
+    const legacy = new LegacyLeftovers(store, known);
     const passes = recordFilter(options.config.sync);
     const now = new Date();
-    const observeAll = () => observe({ snapshots: snapshots.map((s) => s.snapshot), known, passes, now: now.toISOString() });
+    const observeAll = () => legacy.observe(snapshots.map((s) => s.snapshot), known, passes, now.toISOString());
     let observation = observeAll();
     const claims = absenceClaims(observation, known);
     if (claims.length > 0) {
@@ -111,7 +113,9 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
     // A refused run records nothing it observed either: a loss it refused must be seen again next run.
     if (writing && !refused) {
       immediateTransaction(db!, () => {
+        legacy.recordDecisions(now.toISOString());
         state!.record(observation.changes, runId!, now.toISOString());
+        legacy.recordDuplicates(observation, known, now.toISOString());
         for (const stale of plan.staleRefusals) refusals!.forget(stale.siteKey, stale.recordId);
       });
     }
@@ -126,6 +130,7 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
         replicas: new ReplicaRepository(db!),
         events: events!,
         refusals: refusals!,
+        duplicates: legacy.duplicates!,
         runId: runId!,
         clientFor: (site) => clients.get(site.controller)!,
         stopped: () => deps.interruption() !== null || damaged,
@@ -176,6 +181,7 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
       done,
       knownSkips: repeated,
       maxDeletePercent: options.config.sync.maxDeletePercent,
+      orphaned: newOrphans(observation, siteRefs),
     };
   } catch (error) {
     damaged = isCorruption(error);

@@ -42,6 +42,7 @@ export function keySites(
       status: d.status,
       ...(d.error && { error: d.error }),
       recordTypes: d.controller.recordTypes ?? config.sync.recordTypes,
+      ...(d.controller.readTypes && { readTypes: d.controller.readTypes }),
       listed,
       unlisted,
     };

@@ -1,6 +1,7 @@
 /** What a legacy conversion produces (convert.ts), and the tally of repairs and drops every step of it adds to. */
 import type { SQLOutputValue } from 'node:sqlite';
 import type { Attributes, DnsRecord } from '../domain/record.ts';
+import type { LegacyEvidence } from '../domain/legacy-evidence.ts';
 import type { EventStatus } from '../domain/run.ts';
 import { legacyTime } from './time.ts';
 
@@ -50,6 +51,8 @@ export interface ConvertedEvent {
   siteKey: string | null;
   status: EventStatus;
   timestamp: string;
+  /** Why it has no site: at the shared default-site uuid, which console's is not known. */
+  reason?: string;
 }
 
 /** What was repaired, each defect of the legacy README counted. */
@@ -66,6 +69,8 @@ export interface Repairs {
   copiesToReplicas: number;
   /** CREATED events with no sighting of the record at that site afterwards (e.g. refused with an overlap error). */
   createdNeverSeen: number;
+  /** (record, site) pairs with several CREATED events: copies the tool could not see (or refused creates) made again. */
+  createdAgain: number;
   /** Plain-text API keys dropped (their fingerprints kept). */
   keysDropped: number;
   /** Controller hosts that changed when normalised. */
@@ -80,6 +85,21 @@ export interface Repairs {
   eventsOfSkippedRecords: number;
   /** Records left with no origin (every site held a copy): orphans from the conversion on. */
   orphaned: Array<{ type: string; domain: string; target: string }>;
+  /** Rows at the default-site uuid that every console shares, kept as evidence for the first sync. */
+  sharedSite: SharedSiteSummary | null;
+}
+
+export interface SharedSiteSummary {
+  uuid: string;
+  /** The legacy controllers whose default site the first sync will decide at. */
+  controllers: string[];
+  /** Events there, kept in history without a site. */
+  events: number;
+  /** Records by verdict (domain/legacy-evidence.ts). */
+  replica: number;
+  native: number;
+  /** Records the evidence cannot decide: treated as native (never deleted), and listed. */
+  undecided: Array<{ type: string; domain: string; target: string }>;
 }
 
 export interface NotImported {
@@ -103,6 +123,8 @@ export interface Conversion {
   replicas: ConvertedReplica[];
   /** Oldest first. */
   events: ConvertedEvent[];
+  /** At the shared default-site uuid, per legacy controller. */
+  evidence: LegacyEvidence[];
   repairs: Repairs;
   notImported: NotImported;
 }
@@ -116,6 +138,7 @@ export class Tally {
     rebuiltFromColumns: 0,
     copiesToReplicas: 0,
     createdNeverSeen: 0,
+    createdAgain: 0,
     keysDropped: 0,
     hostsNormalised: [],
     timestampsConverted: 0,
@@ -123,6 +146,7 @@ export class Tally {
     eventsWithoutSite: 0,
     eventsOfSkippedRecords: 0,
     orphaned: [],
+    sharedSite: null,
   };
   readonly notImported: NotImported = { records: [], controllers: [], sites: [], origins: {}, events: {}, unreadableTimestamps: 0 };
 

@@ -13,12 +13,13 @@
  *   replaced by its fingerprint.
  * - Events: kept with their original time (UTC), run id NULL, DISCOVERY renamed DISCOVERED.
  */
-import { Tally, type Conversion } from './conversion.ts';
+import { Tally, type Conversion, type SharedSiteSummary } from './conversion.ts';
 import { convertEvents } from './events.ts';
+import { SharedEvidence } from './evidence.ts';
 import { originsAndReplicas } from './origins.ts';
 import { Places } from './places.ts';
 import type { LegacyData } from './read.ts';
-import { convertRecords } from './records.ts';
+import { convertRecords, type LegacyRecords } from './records.ts';
 
 /**
  * One file per step (places.ts, records.ts, events.ts, origins.ts), run in this order: each reads
@@ -30,9 +31,12 @@ export function convertLegacy(data: LegacyData, at: string): Conversion {
   const tally = new Tally(at);
   const places = new Places(data, tally);
   const legacy = convertRecords(data, tally);
+  const shared = new SharedEvidence(places.sharedUuid);
   // Events first: their CREATED rows tell copies from origins.
-  const { events, created } = convertEvents(data, tally, places, legacy);
-  const { origins, replicas } = originsAndReplicas(data, tally, places, legacy, created);
+  const { events, created } = convertEvents(data, tally, places, legacy, shared);
+  const { origins, replicas } = originsAndReplicas(data, tally, places, legacy, created, shared);
+  const evidence = shared.rows([...places.controllers.keys()]);
+  tally.repairs.sharedSite = sharedSummary(shared.uuid, evidence, events, legacy);
 
   const records = [...legacy.records.values()].map(({ firstSeenKnown, ...r }) => {
     if (!r.hasOrigin) tally.repairs.orphaned.push({ type: r.record.type, domain: r.record.domain, target: r.record.target });
@@ -48,7 +52,28 @@ export function convertLegacy(data: LegacyData, at: string): Conversion {
     origins,
     replicas,
     events,
+    evidence,
     repairs: tally.repairs,
     notImported: tally.notImported,
+  };
+}
+
+function sharedSummary(uuid: string | null, evidence: Conversion['evidence'], events: Conversion['events'], legacy: LegacyRecords): SharedSiteSummary | null {
+  if (uuid === null) return null;
+  const controllers = [...new Set(evidence.map((e) => e.controllerHost))];
+  const once = evidence.filter((e) => e.controllerHost === controllers[0]);
+  const count = (verdict: string) => once.filter((e) => e.verdict === verdict).length;
+  return {
+    uuid,
+    controllers,
+    events: events.filter((e) => e.reason !== undefined).length,
+    replica: count('replica'),
+    native: count('native'),
+    undecided: once
+      .filter((e) => e.verdict === 'undecided')
+      .map((e) => {
+        const { type, domain, target } = legacy.records.get(e.recordId)!.record;
+        return { type, domain, target };
+      }),
   };
 }

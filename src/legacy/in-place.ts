@@ -2,7 +2,7 @@
  * A database file of the legacy tool converted in place, after a backup copy is written beside it
  * (SPEC §5), in one transaction.
  */
-import { unlinkSync } from 'node:fs';
+import { chmodSync, existsSync, unlinkSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import { DatabaseError } from '../domain/errors.ts';
 import { fileStamp } from '../domain/time.ts';
@@ -72,6 +72,7 @@ export function convertInPlace(db: DatabaseSync, path: string, options: InPlaceO
       continue;
     }
     compact(db, outcome.summary);
+    restrictMode(path, outcome.summary);
     return outcome;
   }
 }
@@ -165,6 +166,20 @@ function compact(db: DatabaseSync, summary: LegacySummary): void {
   } catch (error) {
     // Converted all the same; the freed pages were zeroed (secure_delete) before the commit.
     summary.warnings.push(`could not VACUUM ${summary.database} after the conversion (${(error as Error).message}); run 'dnssync repair' later to compact it`);
+  }
+}
+
+/**
+ * The legacy tool created its file with the process umask (0644 usually): world-readable. dnssync's
+ * files are 0600 (README, Storage), the converted one too, with its journal files.
+ */
+function restrictMode(path: string, summary: LegacySummary): void {
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    try {
+      if (existsSync(file)) chmodSync(file, 0o600);
+    } catch (error) {
+      summary.warnings.push(`could not make ${file} readable by its owner only (${(error as Error).message}); run chmod 600 on it`);
+    }
   }
 }
 

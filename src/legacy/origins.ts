@@ -1,6 +1,7 @@
 /** The legacy origins sorted into origins and replicas (convert.ts): a (record, site) with a CREATED event is a copy. */
 import { text } from '../domain/stored-record.ts';
 import type { ConvertedOrigin, ConvertedReplica, Tally } from './conversion.ts';
+import type { SharedEvidence } from './evidence.ts';
 import type { Places } from './places.ts';
 import type { LegacyData } from './read.ts';
 import type { LegacyRecords } from './records.ts';
@@ -13,6 +14,7 @@ export function originsAndReplicas(
   places: Places,
   legacy: LegacyRecords,
   created: Map<string, ConvertedReplica>,
+  shared: SharedEvidence,
 ): { origins: ConvertedOrigin[]; replicas: ConvertedReplica[] } {
   const { repairs, notImported, at } = tally;
   const { records, byLegacyId, skipped } = legacy;
@@ -26,6 +28,14 @@ export function originsAndReplicas(
       continue;
     }
     const site = places.find(row.site_uuid, row.controller_host);
+    if (site === 'shared') {
+      // Evidence for the first sync, not an origin of a console guessed.
+      const firstSeen = tally.time(row.first_seen);
+      const rec = records.get(mapped.id)!;
+      rec.firstSeenKnown = earliest(rec.firstSeenKnown, firstSeen);
+      shared.seen(mapped.id, firstSeen);
+      continue;
+    }
     if (typeof site !== 'object') {
       tally.count(notImported.origins, 'at a site the legacy database does not hold');
       continue;
@@ -56,5 +66,7 @@ export function originsAndReplicas(
   }
 
   for (const origin of origins.values()) records.get(origin.recordId)!.hasOrigin = true;
+  // Not an orphan before the first sync has looked at every console's default site.
+  for (const [id, rec] of records) if (shared.mayBeNative(id)) rec.hasOrigin = true;
   return { origins: [...origins.values()], replicas: [...replicas.values()] };
 }

@@ -2,6 +2,7 @@
 import type { SQLOutputValue } from 'node:sqlite';
 import { legacyHostUrl } from '../config/values.ts';
 import { keyFingerprint } from '../config/key.ts';
+import { DEFAULT_SITE_UUID } from '../domain/legacy-evidence.ts';
 import { text } from '../domain/stored-record.ts';
 import type { ConvertedController, ConvertedSite, Tally } from './conversion.ts';
 import type { LegacyData } from './read.ts';
@@ -16,6 +17,8 @@ export class Places {
   readonly sites = new Map<string, ConvertedSite>();
   private readonly hostOf = new Map<string, string | null>(); // legacy host text → normalised host
   private readonly siteKeysByUuid = new Map<string, string[]>();
+  /** The default site's uuid, when rows there cannot say which console they are about (see shared). */
+  readonly sharedUuid: string | null;
 
   private readonly tally: Tally;
 
@@ -39,6 +42,11 @@ export class Places {
       c.lastContact = latest(c.lastContact, tally.time(row.last_contact));
     }
 
+    // Every console's default site has one uuid; the first legacy schema kept sites, origins and
+    // events by uuid alone, so with two consoles or more its rows there may be about any of them.
+    const rowsWithoutHost = data.origins.some((r) => r.controller_host === null) || data.events.some((r) => r.controller_host === null);
+    this.sharedUuid = rowsWithoutHost && this.controllers.size >= 2 ? DEFAULT_SITE_UUID : null;
+
     // Sites, keyed per controller. The first legacy schema keyed them by uuid alone.
     for (const row of data.sites) {
       const uuid = text(row.uuid);
@@ -47,6 +55,8 @@ export class Places {
         tally.notImported.sites.push({ uuid: '(NULL)', reason: 'no uuid' });
         continue;
       }
+      // Its one row names whichever console was written last: the first sync makes a site per console.
+      if (uuid === this.sharedUuid) continue;
       const host = legacyHost === null ? null : this.normalise(legacyHost);
       if (host === null) {
         tally.notImported.sites.push({ uuid, reason: legacyHost === null ? 'no controller' : `controller host '${legacyHost}' is not a host name or IP address` });
@@ -66,8 +76,11 @@ export class Places {
     }
   }
 
-  /** The site an event or origin row names: by (host, uuid), or by uuid alone when that is unambiguous. */
-  find(uuidValue: SQLOutputValue, hostValue: SQLOutputValue): ConvertedSite | 'none' | 'unknown' {
+  /**
+   * The site an event or origin row names: by (host, uuid), or by uuid alone when that is
+   * unambiguous; 'shared' at the shared default-site uuid, where it may be any console's.
+   */
+  find(uuidValue: SQLOutputValue, hostValue: SQLOutputValue): ConvertedSite | 'none' | 'unknown' | 'shared' {
     const uuid = text(uuidValue);
     if (uuid === null || uuid === '') return 'none';
     const legacyHost = text(hostValue);
@@ -75,6 +88,7 @@ export class Places {
       const host = this.normalise(legacyHost);
       return (host !== null && this.sites.get(siteKey(host, uuid))) || 'unknown';
     }
+    if (uuid === this.sharedUuid) return 'shared';
     const keys = this.siteKeysByUuid.get(uuid) ?? [];
     return keys.length === 1 ? this.sites.get(keys[0]!)! : 'unknown';
   }

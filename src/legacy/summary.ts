@@ -1,6 +1,6 @@
 /** What a legacy conversion or import did, for `migrate` (text or JSON) and for other commands' log. */
 import type { Logger } from '../log/logger.ts';
-import type { NotImported, Repairs } from './conversion.ts';
+import type { NotImported, Repairs, SharedSiteSummary } from './conversion.ts';
 import type { TableCounts } from './write.ts';
 
 export interface LegacySummary {
@@ -32,6 +32,12 @@ export function summaryWarnings(summary: Omit<LegacySummary, 'warnings'>): strin
   if (summary.mode === 'import' && keys > 0) {
     warnings.push(`${summary.source} still holds the plain-text API keys of the legacy tool: delete it once you are satisfied with the import`);
   }
+  const undecided = summary.repaired.sharedSite?.undecided ?? [];
+  if (undecided.length > 0) {
+    warnings.push(
+      `${plural(undecided.length, 'record')} at the shared default site cannot be told from the legacy file (a time it cannot read): their policies there are treated as native, never deleted, until you remove the ones the legacy tool made: ${undecided.map((u) => `${u.type} ${u.domain} ${u.target}`).join(', ')}`,
+    );
+  }
   const orphans = summary.repaired.orphaned.length;
   if (orphans > 0) {
     warnings.push(
@@ -62,6 +68,8 @@ export function summaryLines(s: LegacySummary): string[] {
     r.rebuiltFromColumns && `${plural(r.rebuiltFromColumns, 'record')} rebuilt from the legacy columns (record_raw unusable)`,
     r.copiesToReplicas && `${plural(r.copiesToReplicas, 'copy', 'copies')} made by the legacy tool but recorded as origins turned into replicas (policy ids learnt by identity on the next sync)`,
     r.createdNeverSeen && `${plural(r.createdNeverSeen, 'CREATED event')} never followed by a sighting (e.g. refused with an overlap error): replicas only if the next sync finds the policy`,
+    r.createdAgain &&
+      `${plural(r.createdAgain, 'record')} created more than once at a site (the legacy tool read only the first 25 policies of a site, and created again what it could not see; or the controller refused the create): the first sync keeps one copy as the replica and deletes the others, under sync.maxDeletePercent (a refused run shows them in its plan; --force applies it)`,
     r.keysDropped && `${plural(r.keysDropped, 'plain-text API key')} dropped (fingerprints kept)`,
     r.hostsNormalised.length && `${plural(r.hostsNormalised.length, 'controller host')} normalised (${r.hostsNormalised.map((h) => `${h.from} → ${h.to}`).join(', ')})`,
     r.timestampsConverted && `${plural(r.timestampsConverted, 'timestamp')} read as UTC and converted to ISO 8601`,
@@ -69,6 +77,7 @@ export function summaryLines(s: LegacySummary): string[] {
     r.eventsWithoutSite && `${plural(r.eventsWithoutSite, 'event')} of a site the legacy file does not know kept without a site`,
     r.eventsOfSkippedRecords && `${plural(r.eventsOfSkippedRecords, 'event')} of records not imported kept as history`,
     r.orphaned.length && `${plural(r.orphaned.length, 'record')} with no origin left marked orphaned: ${r.orphaned.map((o) => `${o.type} ${o.domain}`).join(', ')}`,
+    r.sharedSite && sharedLine(r.sharedSite),
   ].filter((line): line is string => typeof line === 'string');
   if (repaired.length > 0) lines.push('repaired:', ...repaired.map((line) => `  ${line}`));
 
@@ -118,4 +127,12 @@ function counts(c: TableCounts): string {
 
 function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
+}
+
+function sharedLine(s: SharedSiteSummary): string {
+  return (
+    `${plural(s.events, 'event')} and the origins of ${plural(s.replica + s.native + s.undecided.length, 'record')} at ${s.uuid}, the default site of every console, ` +
+    `kept as evidence: the first sync decides at each console's default site (${s.controllers.join(', ')}): ` +
+    `${plural(s.replica, 'record')} the legacy tool created there (its copies become replicas), ${s.native} seen there first (native), ${s.undecided.length} undecided`
+  );
 }

@@ -116,15 +116,32 @@ export function writeConversion(db: DatabaseSync, conversion: Conversion): Write
     `SELECT 1 FROM sync_events WHERE record_id = ? AND timestamp = ? AND status = ? AND site_id IS ? AND run_id IS NULL AND id <= ?`,
   );
   const insertEvent = db.prepare(
-    `INSERT INTO sync_events (run_id, record_id, type, domain, target, site_id, status, reason, timestamp) VALUES (NULL, ?, ?, ?, ?, ?, ?, NULL, ?)`,
+    `INSERT INTO sync_events (run_id, record_id, type, domain, target, site_id, status, reason, timestamp) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   for (const e of conversion.events) {
     const siteId = e.siteKey === null ? null : siteIds.get(e.siteKey)!;
     if (lastBefore > 0 && eventExists.get(e.recordId, e.timestamp, e.status, siteId, lastBefore)) present.events++;
     else {
-      insertEvent.run(e.recordId, e.type, e.domain, e.target, siteId, e.status, e.timestamp);
+      insertEvent.run(e.recordId, e.type, e.domain, e.target, siteId, e.status, e.reason ?? null, e.timestamp);
       imported.events++;
     }
   }
+  writeEvidence(db, conversion);
   return { imported, alreadyPresent: present, keptAsKnown };
+}
+
+/**
+ * The evidence at the shared default-site uuid, for the first sync to decide per console. A
+ * console whose site dnssync has already read needs none: what dnssync observed there stands.
+ */
+function writeEvidence(db: DatabaseSync, conversion: Conversion): void {
+  const siteKnown = db.prepare('SELECT 1 FROM sites WHERE controller_host = ? AND uuid = ?');
+  const insert = db.prepare(
+    `INSERT INTO legacy_evidence (controller_host, uuid, record_id, first_discovered, created, verdict) VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT DO NOTHING`,
+  );
+  for (const e of conversion.evidence) {
+    if (siteKnown.get(e.controllerHost, e.uuid)) continue;
+    insert.run(e.controllerHost, e.uuid, e.recordId, e.firstDiscovered, JSON.stringify(e.created), e.verdict);
+  }
 }

@@ -1,4 +1,4 @@
-import type { ControllerConfig } from '../config/types.ts';
+import type { ClientRecordsConfig } from '../config/types.ts';
 import { TARGET_FIELDS, type Client, type DnsPolicy } from '../domain/policy.ts';
 import { attributesOf, canonicalDomain, foldAscii, recordOf, type Attributes, type DnsRecord } from '../domain/record.ts';
 import type { LivePolicy } from '../domain/state.ts';
@@ -45,7 +45,7 @@ export class RecordCatalogue {
 export function siteContent(
   policies: DnsPolicy[],
   clients: Client[],
-  clientRecords: ControllerConfig['clients'],
+  clientRecords: ClientRecordsConfig,
   catalogue: RecordCatalogue,
 ): SiteContent {
   const content: SiteContent = { policies: [], otherDomains: new Set(), served: new Map(), derived: [] };
@@ -62,13 +62,17 @@ export function siteContent(
     if (record) content.served.set(record.id, origin!);
   }
   if (clientRecords.enabled) {
+    const legacy = clientRecords.naming === 'legacy';
     for (const client of clients) {
-      const record = clientRecord(client, clientRecords.domainSuffix);
-      if (record) content.derived.push({ record: catalogue.intern(record), attributes: { enabled: true, ttlSeconds: 0 } });
+      const record = legacy ? legacyClientRecord(client, clientRecords.domainSuffix) : clientRecord(client, clientRecords.domainSuffix);
+      if (record) content.derived.push({ record: catalogue.intern(record), attributes: { enabled: true, ttlSeconds: legacy ? LEGACY_CLIENT_TTL : 0 } });
     }
   }
   return content;
 }
+
+/** The TTL the legacy tool gave every client-derived record it created. */
+export const LEGACY_CLIENT_TTL = 3600;
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
 
@@ -84,4 +88,21 @@ export function clientRecord(client: Client, suffix: string): DnsRecord | null {
   if (!label) return null;
   const domain = suffix ? `${label}.${suffix}` : label;
   return recordOf({ type: 'A_RECORD', enabled: true, domain, ipv4Address: client.ipAddress, ttlSeconds: 0 });
+}
+
+/**
+ * The legacy tool's rule as it ran (shared/legacy/README.md, "Corrections"), for controllers
+ * configured the legacy way, so that its copies keep their names: the name is `name`, else
+ * `hostname`, else `displayName`; every character outside [A-Za-z0-9-], dots included, becomes '-'
+ * *before* the suffix is looked at, so `tv.home.arpa` becomes `tv-home-arpa.home.arpa`; the suffix
+ * is left off only when the name is the suffix itself (a dotless one) or already ends with it.
+ */
+export function legacyClientRecord(client: Client, suffix: string): DnsRecord | null {
+  const raw = client.name || client.hostname || client.displayName;
+  if (!raw || !client.ipAddress || !IPV4.test(client.ipAddress)) return null;
+  const label = raw.replace(/[^A-Za-z0-9-]/g, '-').replace(/^-+|-+$/g, '');
+  if (!label) return null;
+  const lower = foldAscii(label);
+  const domain = suffix && !lower.endsWith(`.${suffix}`) && lower !== suffix ? `${lower}.${suffix}` : lower;
+  return recordOf({ type: 'A_RECORD', enabled: true, domain, ipv4Address: client.ipAddress, ttlSeconds: LEGACY_CLIENT_TTL });
 }

@@ -1,6 +1,6 @@
 import type { Attributes, DnsRecord } from '../domain/record.ts';
 import { sameAttributes } from '../domain/record.ts';
-import type { Change, KnownOrigin, KnownRefusal, KnownReplica, KnownState, LivePolicy, SiteSnapshot } from '../domain/state.ts';
+import type { Change, KnownDuplicate, KnownOrigin, KnownRefusal, KnownReplica, KnownState, LivePolicy, SiteSnapshot } from '../domain/state.ts';
 import type { RecordType } from '../domain/policy.ts';
 
 /**
@@ -25,6 +25,8 @@ export interface SiteObservation {
   vanished: Set<string>;
   /** recordId → a create the controller refused here before. */
   refusals: ReadonlyMap<string, KnownRefusal>;
+  /** Identical copies the legacy tool made of a record whose replica is here: deleted, never native. */
+  duplicates: LivePolicy[];
 }
 
 export interface Observation {
@@ -62,7 +64,7 @@ export function observe({ snapshots, known, passes, now }: ObserveInput): Observ
       }
       continue;
     }
-    const observed = matchReplicas(snapshot, known.replicas.get(siteKey) ?? new Map(), known.records, changes, known.refusals.get(siteKey));
+    const observed = matchReplicas(snapshot, known.replicas.get(siteKey) ?? new Map(), known.records, changes, known.refusals.get(siteKey), known.duplicates?.get(siteKey));
     sites.push(observed);
 
     const current = currentOrigins(snapshot, observed.natives, passes);
@@ -114,6 +116,7 @@ function matchReplicas(
   catalogue: KnownState['records'],
   changes: Change[],
   refusals: ReadonlyMap<string, KnownRefusal> = new Map(),
+  duplicatesKnown: ReadonlyMap<string, KnownDuplicate> = new Map(),
 ): SiteObservation {
   const siteKey = snapshot.site.key;
   const replicas = new Map<string, LiveReplica>();
@@ -129,10 +132,15 @@ function matchReplicas(
   for (const [recordId, replica] of known) if (replica.policyId && !replicas.has(recordId)) byPolicyId.set(replica.policyId, recordId);
 
   const natives: LivePolicy[] = [];
+  const duplicates: LivePolicy[] = [];
   for (const live of rest) {
     const recordId = byPolicyId.get(live.policyId);
     if (recordId !== undefined) {
       replicas.set(recordId, { replica: known.get(recordId)!, live });
+      continue;
+    }
+    if (duplicatesKnown.has(live.policyId)) {
+      duplicates.push(live);
       continue;
     }
     const unconfirmed = known.get(live.record.id);
@@ -140,6 +148,12 @@ function matchReplicas(
       const recovered = unconfirmed.pending === 'create';
       changes.push({ op: 'replica.adopt', record: live.record, siteKey, policyId: live.policyId, recovered, runId: unconfirmed.pendingRunId });
       replicas.set(live.record.id, { replica: { ...unconfirmed, policyId: live.policyId, pending: null }, live });
+      continue;
+    }
+    // The legacy tool read 25 policies a site and created again what it could not see: where it
+    // created the record (a legacy replica, no intent of ours), every identical copy is its own.
+    if (unconfirmed && unconfirmed.policyId === null && unconfirmed.pending === null) {
+      duplicates.push(live);
       continue;
     }
     natives.push(live);
@@ -159,7 +173,7 @@ function matchReplicas(
       found.replica = { ...found.replica, pending: null, pendingBody: null, pendingRunId: null };
     }
   }
-  return { snapshot, replicas, natives, vanished, refusals };
+  return { snapshot, replicas, natives, vanished, refusals, duplicates };
 }
 
 function sameBody(live: LivePolicy, pendingBody: string | null): boolean {
@@ -177,13 +191,14 @@ interface FoundOrigin {
 /** The records this site is an origin of now: its native policies and client-derived records that pass the filters. */
 function currentOrigins(snapshot: SiteSnapshot, natives: LivePolicy[], passes: ObserveInput['passes']): Map<string, FoundOrigin> {
   const current = new Map<string, FoundOrigin>();
+  const types = snapshot.readTypes ?? snapshot.recordTypes;
   for (const live of natives) {
-    if (!current.has(live.record.id) && passes(live.record, snapshot.recordTypes)) {
+    if (!current.has(live.record.id) && passes(live.record, types)) {
       current.set(live.record.id, { record: live.record, policyId: live.policyId, attributes: live.attributes });
     }
   }
   for (const derived of snapshot.derived) {
-    if (!current.has(derived.record.id) && passes(derived.record, snapshot.recordTypes)) {
+    if (!current.has(derived.record.id) && passes(derived.record, types)) {
       current.set(derived.record.id, { record: derived.record, policyId: null, attributes: derived.attributes });
     }
   }

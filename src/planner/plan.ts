@@ -20,13 +20,15 @@ export interface Action {
   reason?: string;
   /** A create sent again although the controller refused it before: a new refusal is not news. */
   retried?: KnownRefusal;
+  /** A delete of an identical copy the legacy tool made, not of the replica (observe.ts). */
+  duplicate?: true;
 }
 
 export interface SitePlan {
   site: SiteRef;
   /** Deletes first, then updates, creates and skips: a freed name can be taken in the same run. */
   actions: Action[];
-  /** Our replicas at the site before this run. */
+  /** Our replicas at the site before this run, with the legacy tool's duplicates of them. */
   replicas: number;
 }
 
@@ -156,8 +158,10 @@ function planSite(
   const notWanted = (recordId: string, origins: Map<number, KnownOrigin>, record: DnsRecord) =>
     notWantedReason(recordId, origins, record, site, options, keptOff);
   const desired = new Map<string, DnsRecord>();
+  // A native policy of a type the site is not read for (legacy allowed_record_types) is no origin, but present all the same.
+  const unread = snapshot.readTypes ? new Set(site.natives.map((n) => n.record.id)) : null;
   for (const [recordId, origins] of observation.origins) {
-    if (origins.size === 0) continue;
+    if (origins.size === 0 || unread?.has(recordId)) continue;
     const { record } = observation.records.get(recordId)!;
     if (notWanted(recordId, origins, record) === null) desired.set(recordId, record);
   }
@@ -182,6 +186,11 @@ function planSite(
     if (reason === null || options.policy !== 'sync') continue;
     deletes.push({ kind: 'delete', ...base, reason });
     deleting.add(recordId);
+  }
+  if (options.policy === 'sync') {
+    for (const live of site.duplicates) {
+      deletes.push({ kind: 'delete', site: snapshot.site, record: live.record, policyId: live.policyId, reason: 'a duplicate the legacy tool made', duplicate: true });
+    }
   }
 
   // Built on the first create only: a site already in step (the usual case) needs none.
@@ -211,7 +220,7 @@ function planSite(
     if (!desired.has(recordId) || site.replicas.has(recordId)) staleRefusals.push({ siteKey, recordId });
   }
   const actions = [deletes, updates, creates, skips].flatMap((list) => list.sort(byRecord));
-  return { site: snapshot.site, actions, replicas: site.replicas.size };
+  return { site: snapshot.site, actions, replicas: site.replicas.size + site.duplicates.length };
 }
 
 /** Why a site does not get a record that has origins, or null when it does; the scope is named only when nothing else applies. */

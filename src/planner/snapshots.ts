@@ -12,6 +12,8 @@ export interface ControllerSites {
   error?: string;
   /** The controller's record types, or sync.recordTypes. */
   recordTypes: readonly RecordType[];
+  /** The types read from it as origins, when the config says (legacy allowed_record_types). */
+  readTypes?: readonly RecordType[];
   listed: Array<{
     key: number;
     uuid: string;
@@ -47,7 +49,11 @@ export function snapshotsOf(controllers: ControllerSites[], chosen: string[]): S
       name,
       internalReference,
     });
-    for (const s of c.listed) entries.push(entry(ref(s.key, s.uuid, s.name, s.internalReference), s.status, c.recordTypes, s.content, s.error));
+    for (const s of c.listed) {
+      const listed = entry(ref(s.key, s.uuid, s.name, s.internalReference), s.status, c.recordTypes, s.content, s.error);
+      if (c.readTypes) listed.snapshot.readTypes = c.readTypes;
+      entries.push(listed);
+    }
     for (const u of c.unlisted) {
       entries.push(entry(ref(u.key, u.uuid, u.name, ''), c.status === 'ok' ? 'gone' : 'failed', c.recordTypes, undefined, c.error));
     }

@@ -99,11 +99,9 @@ describe('dnssync check', () => {
     const path = write('controllers.json', '[\n  {"host": "a", "api_key": "k-12345678", "sync_dhcp_clients": true},\n  {"host": "a", "api_key": "k-12345678",\n   "verify_tls": true}\n]');
     const result = await check(path);
     assert.equal(result.code, 2, result.stderr);
-    assert.deepEqual(result.stdout.trim().split('\n'), [
-      `${path}:2: [0].domain_suffix: required when sync_dhcp_clients is true`,
-      `${path}:3: [1].host: same host a as [0]`,
-      `${path}:4: [1].verify_tls: unknown key; did you mean verify_ssl?`,
-    ]);
+    // The legacy tool accepted an unknown key and clients without a suffix, so dnssync does too
+    // (warned about): only the repeated host is a problem.
+    assert.deepEqual(result.stdout.trim().split('\n'), [`${path}:3: [1].host: same host a as [0]`]);
   });
 
   it('never prints an inline API key, even one repeated as a key name', async () => {

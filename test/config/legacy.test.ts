@@ -37,8 +37,9 @@ test('the legacy README example is accepted and mapped field by field', (t) => {
       tls: { verify: false },
       sites: null,
       excludeSites: [],
-      recordTypes: ['A_RECORD', 'CNAME_RECORD'],
-      clients: { enabled: true, domainSuffix: 'home.arpa' },
+      recordTypes: null,
+      readTypes: ['A_RECORD', 'CNAME_RECORD'],
+      clients: { enabled: true, domainSuffix: 'home.arpa', naming: 'legacy' },
     },
     {
       name: 'unifi.example.com',
@@ -50,8 +51,9 @@ test('the legacy README example is accepted and mapped field by field', (t) => {
       tls: { verify: true },
       sites: null,
       excludeSites: [],
-      recordTypes: ['A_RECORD', 'CNAME_RECORD'],
-      clients: { enabled: false, domainSuffix: '' },
+      recordTypes: null,
+      readTypes: ['A_RECORD', 'CNAME_RECORD'],
+      clients: { enabled: false, domainSuffix: '', naming: 'legacy' },
     },
   ]);
   assert.deepEqual(config.sync, {
@@ -86,8 +88,11 @@ test('legacy defaults: no verify_ssl means verification off, record types A and 
   assert.equal(c?.host, '10.0.0.9:8443');
   assert.equal(c?.name, '10.0.0.9:8443');
   assert.deepEqual(c?.tls, { verify: false });
-  assert.deepEqual(c?.recordTypes, ['A_RECORD', 'CNAME_RECORD']);
-  assert.deepEqual(c?.clients, { enabled: false, domainSuffix: '' });
+  // allowed_record_types filtered only what the tool read from a controller; it wrote every type.
+  assert.equal(c?.recordTypes, null);
+  assert.deepEqual(c?.readTypes, ['A_RECORD', 'CNAME_RECORD']);
+  assert.deepEqual(config.sync.recordTypes, ['A_RECORD', 'AAAA_RECORD', 'CNAME_RECORD']);
+  assert.deepEqual(c?.clients, { enabled: false, domainSuffix: '', naming: 'legacy' });
   assert.ok(config.warnings.some((w) => w.startsWith('[0].verify_ssl: verify_ssl is absent, and the legacy default is false')));
   assert.ok(!config.warnings.some((w) => w.startsWith('[0].site')));
 });
@@ -97,7 +102,7 @@ test('a legacy bare IPv6 host gets brackets', (t) => {
   assert.equal(loadConfig({ path, env: {} }).controllers[0]?.url, 'https://[fd00::1]');
 });
 
-test('legacy FORWARD_DOMAIN is dropped with a warning; differing record types are warned about', (t) => {
+test('legacy FORWARD_DOMAIN is dropped with a warning; differing read types are warned about', (t) => {
   const path = write(
     tempDir(t),
     'controllers.json',
@@ -107,19 +112,50 @@ test('legacy FORWARD_DOMAIN is dropped with a warning; differing record types ar
     ]),
   );
   const config = loadConfig({ path, env: {} });
-  assert.deepEqual(config.controllers[0]?.recordTypes, ['A_RECORD']);
+  assert.deepEqual(config.controllers[0]?.readTypes, ['A_RECORD']);
   assert.ok(config.warnings.includes('[0].allowed_record_types: FORWARD_DOMAIN is never synced; ignored'));
-  assert.ok(config.warnings.some((w) => w.startsWith('[0].allowed_record_types: controllers sync different record types (a: A_RECORD; b: A_RECORD, CNAME_RECORD)')));
+  assert.ok(
+    config.warnings.some((w) =>
+      w.startsWith('[0].allowed_record_types: as with the legacy tool, allowed_record_types says which types are read from each controller (a: A_RECORD; b: A_RECORD, CNAME_RECORD); every controller still receives A_RECORD, AAAA_RECORD, CNAME_RECORD'),
+    ),
+    config.warnings.join('\n'),
+  );
+});
+
+test('every controllers.json the legacy tool accepted is accepted: unknown keys and record types warned about, clients without a suffix', (t) => {
+  const path = write(
+    tempDir(t),
+    'controllers.json',
+    JSON.stringify([
+      { host: 'a', api_key: 'k-12345678', verify_ssl: true, verify_tls: true, comment: 'rack 2', sync_dhcp_clients: true },
+      { host: 'b', api_key: 'k-12345678', verify_ssl: true, allowed_record_types: ['A', 'MX_RECORD', 'FORWARD_DOMAIN'] },
+      { host: 'c', api_key: 'k-12345678', verify_ssl: true, allowed_record_types: [] },
+    ]),
+  );
+  const config = loadConfig({ path, env: {} });
+  const [a, b, c] = config.controllers;
+  assert.deepEqual(a?.clients, { enabled: true, domainSuffix: '', naming: 'legacy' });
+  assert.deepEqual(b?.readTypes, ['MX_RECORD']);
+  assert.deepEqual(c?.readTypes, []);
+  // MX is read from b, so the tool could have copied it everywhere: it is written everywhere.
+  assert.deepEqual(config.sync.recordTypes, ['A_RECORD', 'AAAA_RECORD', 'CNAME_RECORD', 'MX_RECORD']);
+  for (const expected of [
+    '[0].verify_tls: unknown key, ignored (as the legacy tool did)',
+    '[0].comment: unknown key, ignored (as the legacy tool did)',
+    '[0].sync_dhcp_clients: no domain_suffix, so client names get no suffix (as with the legacy tool)',
+    '[1].allowed_record_types: unknown record type "A" ignored (it matched no policy in the legacy tool either)',
+    '[1].allowed_record_types: FORWARD_DOMAIN is never synced; ignored',
+    '[2].allowed_record_types: no record type is read from controller c, as with the legacy tool; it still receives the records of the others',
+  ]) {
+    assert.ok(config.warnings.includes(expected), `${expected}\nin\n${config.warnings.join('\n')}`);
+  }
 });
 
 const invalid: [name: string, text: string, where: string, problem: string][] = [
-  ['unknown key', '[\n  {"host": "a", "api_key": "k-12345678"},\n  {"host": "b", "api_key": "k-12345678",\n   "verify_tls": true}\n]', ':4: [1].verify_tls: ', 'unknown key'],
   ['missing api_key', '[{"host": "a"}]', ':1: [0].api_key: ', 'required'],
   ['host with a scheme', '[{"host": "https://a", "api_key": "k-12345678"}]', ':1: [0].host: ', 'expected a host name or IP address'],
   ['verify_ssl as a string', '[{"host": "a", "api_key": "k-12345678", "verify_ssl": "false"}]', ':1: [0].verify_ssl: ', 'expected true or false, got a string'],
-  ['unknown record type', '[{"host": "a", "api_key": "k", "allowed_record_types": ["A"]}]', ':1: [0].allowed_record_types[0]: ', 'unknown record type "A"'],
-  ['only FORWARD_DOMAIN', '[{"host": "a", "api_key": "k-12345678", "allowed_record_types": ["FORWARD_DOMAIN"]}]', ':1: [0].allowed_record_types: ', 'no record type left'],
-  ['clients without suffix', '[{"host": "a", "api_key": "k-12345678", "sync_dhcp_clients": true}]', ':1: [0].domain_suffix: ', 'required when sync_dhcp_clients is true'],
+  ['record types not a list', '[{"host": "a", "api_key": "k-12345678", "allowed_record_types": "A_RECORD"}]', ':1: [0].allowed_record_types: ', 'expected a list'],
   ['same host twice', '[{"host": "a", "api_key": "k-12345678"},\n {"host": "A:443", "api_key": "k-12345678"}]', ':2: [1].host: ', 'same host a as [0]'],
   ['empty array', '[]', ': ', 'empty list'],
   ['empty api_key', '[{"host": "a", "api_key": " "}]', ':1: [0].api_key: ', 'empty API key'],
@@ -133,3 +169,14 @@ for (const [name, text, where, problem] of invalid) {
     assert.ok(e.message.includes(problem), `${e.message} should contain ${problem}`);
   });
 }
+
+test("dnssync.yaml can keep the legacy tool's client names (naming: legacy); dnssync's own rule is the default", (t) => {
+  const dir = tempDir(t);
+  const yaml = (naming: string) =>
+    write(dir, `n-${naming || 'none'}.yaml`, `controllers:\n  - url: https://10.0.0.1\n    apiKey: k-12345678\n    clients: {enabled: true, domainSuffix: home.arpa${naming ? `, naming: ${naming}` : ''}}\n`);
+  assert.deepEqual(loadConfig({ path: yaml('legacy'), env: {} }).controllers[0]?.clients, { enabled: true, domainSuffix: 'home.arpa', naming: 'legacy' });
+  assert.deepEqual(loadConfig({ path: yaml('dnssync'), env: {} }).controllers[0]?.clients, { enabled: true, domainSuffix: 'home.arpa' });
+  assert.deepEqual(loadConfig({ path: yaml(''), env: {} }).controllers[0]?.clients, { enabled: true, domainSuffix: 'home.arpa' });
+  const e = configError(() => loadConfig({ path: yaml('python'), env: {} }));
+  assert.match(e.message, /controllers\[0\]\.clients\.naming: must be one of dnssync, legacy/);
+});

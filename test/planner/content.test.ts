@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Client, DnsPolicy } from '../../src/domain/policy.ts';
 import { recordId, recordOf } from '../../src/domain/record.ts';
-import { clientRecord, RecordCatalogue, siteContent } from '../../src/planner/content.ts';
+import { clientRecord, legacyClientRecord, RecordCatalogue, siteContent } from '../../src/planner/content.ts';
 
 const client = (name: string | undefined, ipAddress: string | undefined): Client => ({
   id: `client-${name ?? 'none'}`,
@@ -11,7 +11,7 @@ const client = (name: string | undefined, ipAddress: string | undefined): Client
   ...(ipAddress !== undefined && { ipAddress }),
 });
 
-describe('clientRecord: the legacy sync_dhcp_clients naming rule', () => {
+describe("clientRecord: dnssync's own naming rule for client-derived records", () => {
   // [client name, address, suffix, expected domain or null]
   const cases: Array<[name: string | undefined, ip: string | undefined, suffix: string, domain: string | null]> = [
     ['laptop', '10.0.0.5', 'home.arpa', 'laptop.home.arpa'],
@@ -77,6 +77,46 @@ describe('clientRecord: the legacy sync_dhcp_clients naming rule', () => {
     const fromClient = clientRecord(client('NAS', '10.0.0.20'), 'home.arpa');
     const fromPolicy = recordOf({ type: 'A_RECORD', enabled: false, domain: 'Nas.Home.Arpa.', ipv4Address: '10.0.0.20', ttlSeconds: 600 });
     assert.deepEqual(fromClient, fromPolicy);
+  });
+});
+
+describe("legacyClientRecord: the legacy tool's rule as it ran (controllers.json)", () => {
+  const named = (fields: Partial<Client>): Client => ({ id: 'c', type: 'WIRED', ipAddress: '10.0.0.5', ...fields });
+  // [client fields, suffix, expected domain or null]
+  const cases: Array<[fields: Partial<Client>, suffix: string, domain: string | null]> = [
+    [{ name: 'laptop' }, 'home.arpa', 'laptop.home.arpa'],
+    [{ name: 'Laptop' }, 'home.arpa', 'laptop.home.arpa'],
+    // Dots become '-' before the suffix is looked at: the suffix is added to a name that had it.
+    [{ name: 'tv.home.arpa' }, 'home.arpa', 'tv-home-arpa.home.arpa'],
+    [{ name: 'Laptop.HOME.Arpa' }, 'home.arpa', 'laptop-home-arpa.home.arpa'],
+    // A dotless suffix that is the whole name is not added.
+    [{ name: 'lan' }, 'lan', 'lan'],
+    [{ name: "John's iPhone" }, 'home.arpa', 'john-s-iphone.home.arpa'],
+    [{ name: 'Café' }, 'lan', 'caf.lan'],
+    [{ name: '--x--' }, 'lan', 'x.lan'],
+    // name, else hostname, else displayName; an empty name counts as none.
+    [{ name: '', hostname: 'desk-pc', displayName: 'Desk' }, 'home.arpa', 'desk-pc.home.arpa'],
+    [{ displayName: 'Living Room TV' }, 'home.arpa', 'living-room-tv.home.arpa'],
+    // No suffix configured: the bare name (sync_dhcp_clients without domain_suffix).
+    [{ name: 'nas' }, '', 'nas'],
+    [{ name: '***' }, 'lan', null],
+    [{ name: 'phone', ipAddress: '2001:db8::5' }, 'lan', null],
+    [{ name: 'phone', ipAddress: undefined }, 'lan', null],
+  ];
+  for (const [fields, suffix, domain] of cases) {
+    it(`${JSON.stringify(fields)} with suffix '${suffix}' → ${domain}`, () => {
+      const record = legacyClientRecord(named(fields), suffix);
+      assert.equal(record?.domain ?? null, domain);
+      if (record) assert.equal(record.target, fields.ipAddress ?? '10.0.0.5');
+    });
+  }
+
+  it('gives the TTL of the copies the tool made (3600), so that an upgrade rewrites none', () => {
+    const content = siteContent([], [named({ name: 'tv.home.arpa' })], { enabled: true, domainSuffix: 'home.arpa', naming: 'legacy' }, new RecordCatalogue());
+    assert.deepEqual(
+      content.derived.map((d) => [d.record.domain, d.attributes]),
+      [['tv-home-arpa.home.arpa', { enabled: true, ttlSeconds: 3600 }]],
+    );
   });
 });
 

@@ -4,7 +4,9 @@ import { resolve } from 'node:path';
 import { DatabaseError, UsageError } from '../../domain/errors.ts';
 import type { CommandResult } from '../../domain/exit-codes.ts';
 import type { LegacyDatabaseError, LegacySummary } from '../../legacy/index.ts';
+import { awaitsFirstSync } from '../../store/legacy-evidence.ts';
 import { migrationStatus } from '../../store/migrations.ts';
+import type { FirstSyncPrediction } from './first-sync.ts';
 import type { App, OpenedStore, Runner } from '../app.ts';
 import { tableTime } from '../render/time.ts';
 
@@ -38,9 +40,12 @@ async function applyMigrations(app: App, options: MigrateOptions): Promise<Comma
   const legacy = store.legacy || source !== undefined ? await import('../../legacy/index.ts') : null;
   let imported: LegacySummary | null = null;
   let schemaVersion: number;
+  let firstSync: FirstSyncPrediction | null = null;
   try {
     if (source !== undefined) imported = legacy!.importLegacy(store.db, app.dbPath, source);
     schemaVersion = migrationStatus(store.db).schemaVersion;
+    // After a conversion, what the first sync will orphan is announced now, not discovered then.
+    if (legacy && awaitsFirstSync(store.db)) firstSync = await (await import('./first-sync.ts')).predictFirstSync(app, store);
   } finally {
     store.close();
   }
@@ -52,6 +57,7 @@ async function applyMigrations(app: App, options: MigrateOptions): Promise<Comma
       schemaVersion,
       ...(store.legacy && { legacyConversion: store.legacy }),
       ...(imported && { legacyImport: imported }),
+      ...(firstSync && { firstSync: (await import('./first-sync.ts')).firstSyncJson(firstSync) }),
     });
     return { kind: 'done' };
   }
@@ -64,6 +70,7 @@ async function applyMigrations(app: App, options: MigrateOptions): Promise<Comma
   for (const summary of [store.legacy, imported]) {
     if (summary) for (const line of legacy!.summaryLines(summary)) app.output.line(line);
   }
+  if (firstSync) for (const line of (await import('./first-sync.ts')).predictionLines(firstSync)) app.output.line(line);
   return { kind: 'done' };
 }
 

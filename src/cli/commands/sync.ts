@@ -3,6 +3,9 @@ import { existsSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { getExitCode, type CommandResult } from '../../domain/exit-codes.ts';
 import type { Interruption, SyncPolicy } from '../../domain/run.ts';
+import type { Config, ControllerConfig, SyncConfig } from '../../config/types.ts';
+import type { UnifiClient } from '../../unifi/client.ts';
+import type { SyncReport } from '../../engine/report.ts';
 import type { App, Runner } from '../app.ts';
 import { collect, positiveInteger } from '../arguments.ts';
 
@@ -40,12 +43,13 @@ async function sync(app: App, options: SyncCommandOptions): Promise<CommandResul
   });
   const dryRun = options.dryRun === true;
   // The sync engine, HTTP client and report load only for this command: the others start faster.
-  const [{ runSync }, { UnifiClient }, { logFailures, renderSyncReport, syncReportJson }, { metricsText, writeAtomically }, { storeCounts }] = await Promise.all([
+  const [{ runSync }, { UnifiClient }, { logFailures, renderSyncReport, syncReportJson }, { metricsText, writeAtomically }, { storeCounts }, { awaitsFirstSync }] = await Promise.all([
     import('../../engine/run.ts'),
     import('../../unifi/client.ts'),
     import('../render/sync-report.ts'),
     import('../render/metrics.ts'),
     import('../../store/stats.ts'),
+    import('../../store/legacy-evidence.ts'),
   ]);
   // A dry run reads the database as it is and writes nothing, not even a new file.
   const store = dryRun
@@ -54,6 +58,7 @@ async function sync(app: App, options: SyncCommandOptions): Promise<CommandResul
       : null
     : await app.openStore({ create: true });
 
+  const firstAfterLegacy = store !== null && awaitsFirstSync(store.db);
   let interruption: Interruption | null = null;
   const onSignal = (signal: Interruption) => {
     if (interruption) app.exitNow(getExitCode({ kind: 'signal', signal })); // asked twice: the intents make this safe
@@ -67,15 +72,7 @@ async function sync(app: App, options: SyncCommandOptions): Promise<CommandResul
       { config, dryRun, sites: options.site, force: options.force === true, failOnChanges: options.failOnChanges === true },
       {
         store,
-        clientFor: (controller) =>
-          new UnifiClient({
-            controller,
-            concurrency: config.sync.concurrency,
-            requestTimeoutMs: config.sync.requestTimeoutMs,
-            writesPerSecond: controller.writesPerSecond ?? config.sync.writesPerSecond,
-            logger: app.logger,
-            holdWrites: () => interruption !== null,
-          }),
+        clientFor: (controller) => newClient(UnifiClient, app, config, controller, () => interruption !== null),
         interruption: () => interruption,
         identity: { host: hostname(), pid: process.pid, user: currentUser() },
         onSiteDiscovered: progress ?? undefined,
@@ -87,11 +84,48 @@ async function sync(app: App, options: SyncCommandOptions): Promise<CommandResul
     if (options.metricsFile && store && !dryRun) writeAtomically(options.metricsFile, metricsText(report, storeCounts(store.db)));
     if (options.json) app.output.json(syncReportJson(report));
     else renderSyncReport(report, app.output, { quiet: app.quiet, verbose: options.verbose === true });
+    if (firstAfterLegacy && report.orphaned.length > 0) await announceOrphans(app, report, config.sync);
     return { kind: 'run', outcome: report.outcome, interruption };
   } finally {
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
     store?.close();
   }
+}
+
+/** The first sync after a legacy conversion orphans what the tool took for native and dnssync does not sync: said, with when. */
+async function announceOrphans(app: App, report: SyncReport, sync: SyncConfig): Promise<void> {
+  const { orphanNoticeLines } = await import('../render/orphan-notice.ts');
+  const n = report.orphaned.length;
+  const header = report.dryRun
+    ? `this first sync after the legacy conversion would make ${n === 1 ? '1 record an orphan' : `${n} records orphans`}`
+    : `this first sync after the legacy conversion made ${n === 1 ? '1 record an orphan' : `${n} records orphans`}`;
+  const go =
+    sync.policy !== 'sync'
+      ? `never while the policy is ${sync.policy}`
+      : report.dryRun
+        ? `${sync.orphanGracePeriodMs / 60_000} min after the first sync (sync.orphanGracePeriod)`
+        : sync.orphanGracePeriodMs === 0
+          ? 'in this run (sync.orphanGracePeriod is 0)'
+          : `at the first sync after ${new Date(Date.parse(report.startedAt) + sync.orphanGracePeriodMs).toISOString()} (sync.orphanGracePeriod)`;
+  for (const line of orphanNoticeLines(report.orphaned, header, go)) app.logger.warn(line.trim());
+}
+
+/** The UniFi client of one controller, as the config says; `holdWrites` stops new writes (a signal). */
+export function newClient(
+  Client: typeof UnifiClient,
+  app: App,
+  config: Config,
+  controller: ControllerConfig,
+  holdWrites: () => boolean,
+): UnifiClient {
+  return new Client({
+    controller,
+    concurrency: config.sync.concurrency,
+    requestTimeoutMs: config.sync.requestTimeoutMs,
+    writesPerSecond: controller.writesPerSecond ?? config.sync.writesPerSecond,
+    logger: app.logger,
+    holdWrites,
+  });
 }
 
 /** Per-site progress on a terminal: one line, rewritten in place on stderr. */
