@@ -1,7 +1,7 @@
 import type { ExitCode } from '../domain/exit-codes.ts';
 import type { PlanCounts, RunCounts, RunOutcome } from '../domain/run.ts';
 import type { SiteRef, SiteSnapshot } from '../domain/state.ts';
-import type { OrphanNotice } from '../planner/orphan-notice.ts';
+import type { OrphanNotice, WaitingOrphans } from '../planner/orphan-notice.ts';
 import type { Action, Plan } from '../planner/plan.ts';
 import type { LockHolder } from '../store/lock.ts';
 import { resultOf, type Applied } from './apply.ts';
@@ -31,6 +31,8 @@ export interface SyncReport {
   maxDeletePercent: number;
   /** Records this run made orphans (or, for a dry run, would make). */
   orphaned: OrphanNotice[];
+  /** Orphans whose replicas wait out the grace period, and when the first of them go. */
+  orphansWaiting: WaitingOrphans | null;
 }
 
 export function plannedCounts(plan: Plan): PlanCounts {

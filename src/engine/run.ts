@@ -9,7 +9,7 @@ import { decideOutcome } from '../planner/outcome.ts';
 import { plan as makePlan, type Action, type Plan } from '../planner/plan.ts';
 import { failedEntry, snapshotsOf } from '../planner/snapshots.ts';
 import { absenceClaims } from '../planner/absence.ts';
-import { newOrphans } from '../planner/orphan-notice.ts';
+import { newOrphans, waitingOrphans } from '../planner/orphan-notice.ts';
 import { optimize, prepareForBulkWrites, type Store } from '../store/database.ts';
 import { isCorruption } from '../store/sqlite-errors.ts';
 import { EventWriter } from '../store/events.ts';
@@ -182,6 +182,7 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
       knownSkips: repeated,
       maxDeletePercent: options.config.sync.maxDeletePercent,
       orphaned: newOrphans(observation, siteRefs),
+      orphansWaiting: options.config.sync.policy === 'sync' ? waitingOrphans(observation, options.config.sync.orphanGracePeriodMs, now) : null,
     };
   } catch (error) {
     damaged = isCorruption(error);

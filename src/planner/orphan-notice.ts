@@ -4,6 +4,7 @@
  * policy, a client it names otherwise) becomes one at the first sync, and its copies go after the
  * grace period. Announced before that, not discovered after. Pure.
  */
+import { orphanDeadline, orphanIsDue } from '../domain/orphans.ts';
 import type { DnsRecord } from '../domain/record.ts';
 import type { SiteRef } from '../domain/state.ts';
 import type { Observation } from './observe.ts';
@@ -32,4 +33,27 @@ export function newOrphans(observation: Observation, sites: ReadonlyMap<number, 
     }
     return { record: change.record, lastOriginSite: change.lastOriginSite === null ? null : (sites.get(change.lastOriginSite) ?? null), servedAs, replicas };
   });
+}
+
+/** Orphans whose replicas wait out the grace period, for a sync to say when they go (issue 12). */
+export interface WaitingOrphans {
+  records: number;
+  replicas: number;
+  /** When the first of them goes: orphanedAt + grace, ISO. */
+  firstGoes: string;
+}
+
+export function waitingOrphans(observation: Observation, gracePeriodMs: number, now: Date): WaitingOrphans | null {
+  let records = 0;
+  let replicas = 0;
+  let first = Infinity;
+  for (const [id, { orphanedAt }] of observation.records) {
+    if (orphanedAt === null || orphanIsDue(orphanedAt, gracePeriodMs, now.getTime())) continue;
+    const held = observation.sites.filter((site) => site.replicas.has(id)).length;
+    if (held === 0) continue;
+    records++;
+    replicas += held;
+    first = Math.min(first, orphanDeadline(orphanedAt, gracePeriodMs));
+  }
+  return records === 0 ? null : { records, replicas, firstGoes: new Date(first).toISOString() };
 }

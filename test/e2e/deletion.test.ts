@@ -20,6 +20,20 @@ const has = (env: Awaited<ReturnType<typeof syncEnv>>, controller: string, site:
   env.sim.policies(controller, site).some((p) => p.domain === 'nas.lan');
 
 describe('sync: deletion propagates after the grace period, never before', () => {
+  it('says, on every run of the grace period, how many orphans wait and when their replicas go', async () => {
+    const env = await syncEnv(scenario, { sync: { orphanGracePeriod: '1h' } });
+    assert.equal((await env.sync()).code, 0);
+    env.sim.removePolicy('home', 'default', NAS);
+    for (let run = 0; run < 2; run++) {
+      const result = await env.sync();
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /^1 record orphaned, its 2 replicas go at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \(dnssync orphans lists them\)$/m);
+    }
+    const json = JSON.parse((await env.sync(['--json'])).stdout);
+    assert.deepEqual([json.orphansWaiting.records, json.orphansWaiting.replicas], [1, 2]);
+    assert.ok(Date.parse(json.orphansWaiting.firstGoes) > Date.now() + 50 * 60_000);
+  });
+
   it('deletes replicas only once the record has been an orphan for orphanGracePeriod', async () => {
     const env = await syncEnv(scenario, { sync: { orphanGracePeriod: '3s' } });
     assert.equal((await env.sync()).code, 0);

@@ -3,7 +3,7 @@ import type { Action } from '../../planner/plan.ts';
 import type { SyncReport } from '../../engine/report.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { Output } from '../output.ts';
-import { tableTimesIn } from './time.ts';
+import { tableTime, tableTimesIn } from './time.ts';
 
 /** The run report as one JSON document (`sync --json`): plain data, never a secret. */
 export function syncReportJson(report: SyncReport): unknown {
@@ -17,6 +17,7 @@ export function syncReportJson(report: SyncReport): unknown {
     finishedAt: report.finishedAt,
     planned: report.planned,
     summary: report.done,
+    orphansWaiting: report.orphansWaiting,
     controllers: report.controllers,
     sites: report.sites.map(({ site, status, error }) => {
       const planned = report.plan.sites.find((p) => p.site.key === site.key);
@@ -68,8 +69,14 @@ export function renderSyncReport(report: SyncReport, output: Output, options: Re
   const { style } = output;
   for (const r of report.plan.refusals) {
     const share = Math.round((r.count * 100) / r.of);
-    const what = r.limit === 'deletes' ? `would delete ${r.count} of ${r.of} replicas` : `would end ${r.count} of the ${r.of} origins it holds (a listing that left policies out looks like this)`;
-    output.line(style.red(`${r.site.controllerName} / ${r.site.name}: ${what}: ${share} %, over sync.maxDeletePercent (${report.maxDeletePercent} %)`));
+    // Applied anyway: the run was forced past the limit.
+    const forced = report.applied !== null;
+    const what =
+      r.limit === 'deletes'
+        ? `${forced ? 'deletes' : 'would delete'} ${r.count} of ${r.of} replicas`
+        : `${forced ? 'ends' : 'would end'} ${r.count} of the ${r.of} origins it holds (a listing that left policies out looks like this)`;
+    const over = `${share} %, over sync.maxDeletePercent (${report.maxDeletePercent} %)${forced ? ', applied with --force' : ''}`;
+    output.line((forced ? style.yellow : style.red)(`${r.site.controllerName} / ${r.site.name}: ${what}: ${over}`));
   }
   if (nothingToDo) {
     output.line(noChanges(report));
@@ -84,6 +91,12 @@ export function renderSyncReport(report: SyncReport, output: Output, options: Re
     drift: 'changes to make: nothing was applied (--fail-on-changes)',
     interrupted: 'stopped by a signal: in-flight changes were recorded, the rest was not sent',
   }[report.outcome as string];
+  const waiting = report.orphansWaiting;
+  if (waiting) {
+    const records = waiting.records === 1 ? '1 record' : `${waiting.records} records`;
+    const replicas = waiting.replicas === 1 ? (waiting.records === 1 ? 'its 1 replica goes' : 'their 1 replica goes') : `${waiting.records === 1 ? 'its' : 'their'} ${waiting.replicas} replicas go`;
+    output.line(`${records} orphaned, ${replicas} ${waiting.records === 1 ? 'at' : 'from'} ${tableTime(waiting.firstGoes)} (dnssync orphans lists them)`);
+  }
   if (report.dryRun) output.line('dry run: nothing was sent or recorded');
   else if (note) output.line(note);
 }
