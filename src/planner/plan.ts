@@ -263,24 +263,34 @@ function conflictFinder(
   for (const live of site.natives) note(live.record.domain, live.record.type, true);
   for (const domain of site.snapshot.otherDomains) note(domain, 'OTHER', true);
   for (const [recordId, { live }] of site.replicas) if (!deleting.has(recordId)) note(live.record.domain, live.record.type, false);
-  const wantedNonCname = new Set<string>();
-  for (const record of desired.values()) if (record.type !== 'CNAME_RECORD') wantedNonCname.add(record.domain);
+  const wantedNonCname = new Map<string, string>();
+  for (const record of desired.values()) if (record.type !== 'CNAME_RECORD') wantedNonCname.set(record.domain, record.type);
+  const where = site.snapshot.site.name;
+  const kind = (type: string) => (type === 'OTHER' ? 'policy' : `${shortType(type)} record`);
 
+  // One wording, naming the other party: "CNAME at Lab conflicts with the native A record there".
   return (record) => {
     const present = atDomain.get(record.domain) ?? [];
+    const mine = `${shortType(record.type)} at ${where} conflicts with`;
     if (record.type === 'CNAME_RECORD') {
       const targets = disputed.get(record.domain);
-      if (targets) return `origins disagree on the CNAME target of ${record.domain} (${targets.join(', ')})`;
-      if (present.some((p) => p.native)) return `the site has a native policy at ${record.domain}`;
+      if (targets) return `${mine} the other targets its origins want (${targets.join(', ')})`;
+      const native = present.find((p) => p.native);
+      if (native) return `${mine} the native ${kind(native.type)} there`;
       // Before our own replicas: the reason stays the same once those replicas exist.
-      if (wantedNonCname.has(record.domain)) return `other records are wanted at ${record.domain}`;
-      if (present.length > 0) return `the site has another record at ${record.domain}`;
+      const wanted = wantedNonCname.get(record.domain);
+      if (wanted) return `${mine} the ${kind(wanted)} wanted there`;
+      if (present.length > 0) return `${mine} the ${kind(present[0]!.type)} there`;
       return null;
     }
     const cname = present.find((p) => p.type === 'CNAME_RECORD');
-    if (cname) return cname.native ? `the site has a native CNAME at ${record.domain}` : `the site has a CNAME at ${record.domain}`;
+    if (cname) return `${mine} the ${cname.native ? 'native ' : ''}CNAME there`;
     return null;
   };
+}
+
+function shortType(type: string): string {
+  return type.replace('_RECORD', '');
 }
 
 /** Domains whose origins want different CNAME targets, with those targets. */

@@ -192,26 +192,26 @@ describe('planner: filters', () => {
 describe('planner: CNAME conflicts', () => {
   it('skips a CNAME where the site has a native policy at that name', () => {
     const r = run([snap(s1, [['p1', CNAME('app.lan', 'web.lan')]]), snap(s2, [['n1', A('app.lan', '10.0.0.9')]])], known({ sites }));
-    assert.deepEqual(actions(r), ['alpha skip A_RECORD app.lan 10.0.0.9 (the site has a native CNAME at app.lan)', 'beta skip CNAME_RECORD app.lan web.lan (the site has a native policy at app.lan)']);
+    assert.deepEqual(actions(r), ['alpha skip A_RECORD app.lan 10.0.0.9 (A at alpha conflicts with the native CNAME there)', 'beta skip CNAME_RECORD app.lan web.lan (CNAME at beta conflicts with the native A record there)']);
   });
 
   it('skips a CNAME where the site has any other policy (FORWARD_DOMAIN, system) at that name', () => {
     const r = run([snap(s1, [['p1', CNAME('app.lan', 'web.lan')]]), snap(s2, [], { otherDomains: ['app.lan'] })], known({ sites }));
-    assert.deepEqual(actions(r), ['beta skip CNAME_RECORD app.lan web.lan (the site has a native policy at app.lan)']);
+    assert.deepEqual(actions(r), ['beta skip CNAME_RECORD app.lan web.lan (CNAME at beta conflicts with the native policy there)']);
   });
 
   it('skips every CNAME of a name whose origins want different targets', () => {
     const r = run([snap(s1, [['p1', CNAME('app.lan', 'one.lan')]]), snap(s2, [['p2', CNAME('app.lan', 'two.lan')]]), snap(s3, [])], known({ sites }));
     const gamma = actions(r).filter((a) => a.startsWith('gamma'));
     assert.deepEqual(gamma, [
-      'gamma skip CNAME_RECORD app.lan one.lan (origins disagree on the CNAME target of app.lan (one.lan, two.lan))',
-      'gamma skip CNAME_RECORD app.lan two.lan (origins disagree on the CNAME target of app.lan (one.lan, two.lan))',
+      'gamma skip CNAME_RECORD app.lan one.lan (CNAME at gamma conflicts with the other targets its origins want (one.lan, two.lan))',
+      'gamma skip CNAME_RECORD app.lan two.lan (CNAME at gamma conflicts with the other targets its origins want (one.lan, two.lan))',
     ]);
   });
 
   it('prefers the A records when a third site is wanted to hold both an A and a CNAME of one name', () => {
     const r = run([snap(s1, [['p1', CNAME('app.lan', 'web.lan')]]), snap(s2, [['p2', A('app.lan', '10.0.0.9')]]), snap(s3, [])], known({ sites }));
-    assert.deepEqual(actions(r).filter((a) => a.startsWith('gamma')), ['gamma create A_RECORD app.lan 10.0.0.9', 'gamma skip CNAME_RECORD app.lan web.lan (other records are wanted at app.lan)']);
+    assert.deepEqual(actions(r).filter((a) => a.startsWith('gamma')), ['gamma create A_RECORD app.lan 10.0.0.9', 'gamma skip CNAME_RECORD app.lan web.lan (CNAME at gamma conflicts with the A record wanted there)']);
   });
 });
 
