@@ -3,6 +3,7 @@ import { UsageError } from '../../domain/errors.ts';
 import type { CommandResult } from '../../domain/exit-codes.ts';
 import { canonicalDomain } from '../../domain/record.ts';
 import { RecordRepository } from '../../store/records.ts';
+import { LegacyEvidenceRepository } from '../../store/legacy-evidence.ts';
 import { RefusalRepository } from '../../store/refusals.ts';
 import { StatusRepository } from '../../store/status.ts';
 import type { App, Runner } from '../app.ts';
@@ -54,6 +55,12 @@ async function records(app: App, options: RecordsOptions): Promise<CommandResult
       lastEvent: repo.lastEvent.bind(repo),
       lastRunStartedAt: new StatusRepository(store.db).lastFinishedRun()?.startedAt ?? null,
       now: Date.now(),
+      undecided: new Set(
+        new LegacyEvidenceRepository(store.db)
+          .all()
+          .filter((e) => e.verdict === 'undecided')
+          .map((e) => `${e.controllerHost}|${e.uuid}|${e.recordId}`),
+      ),
     };
     if (options.json) app.output.json(recordsJson(input));
     else renderRecords(input, app.output, `no record${options.domain === undefined ? 's' : ` matches ${options.domain}`}${options.site === undefined ? '' : ` at site ${options.site}`}`);

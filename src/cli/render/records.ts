@@ -24,7 +24,15 @@ export interface RecordsInput {
   /** Start of the last finished run: a site it did not read got nothing from it. */
   lastRunStartedAt: string | null;
   now: number;
+  /**
+   * `controllerHost|uuid|recordId` of policies the legacy conversion's evidence could not tell
+   * apart (the tool's copy, or native): kept as native, never deleted (issue 17).
+   */
+  undecided: ReadonlySet<string>;
 }
+
+/** The note on a policy whose legacy evidence decided nothing. */
+export const UNDECIDED = 'legacy evidence undecided (the tool\'s copy or native): kept as native, never deleted';
 
 /** Events that say why a site does not hold a record: the planner's skip, a failed create, a delete. */
 const TELLING = new Set(['SKIPPED', 'FAILED', 'DELETED']);
@@ -89,6 +97,7 @@ export function recordPlaces(input: RecordsInput, time: (iso: string) => string)
   /** A note on a site that holds the record: what the next sync does about it, when the database says. */
   const holding = (site: PlaceSite, record: RecordRow, origin: boolean, pending: string | null | undefined, origins: Set<number>, replicas: number): string | null => {
     if (site.goneAt) return `the site is gone (since ${time(site.goneAt)})`;
+    if (origin && input.undecided.has(`${site.controllerHost}|${site.uuid}|${record.id}`)) return UNDECIDED;
     if (pending === undefined) return null; // an origin, and no replica: as it should be
     if (pending) return `${pending} pending: a run stopped before its outcome; the next sync settles it`;
     if (origin) return `${NOT_WANTED.native}; the next sync deletes the replica`;
