@@ -35,7 +35,8 @@ describe('dnssync repair: a clean database', () => {
     assert.deepEqual(json.report.findings, []);
     assert.equal(json.report.remaining, 0);
     assert.equal(json.report.state, 'database');
-    assert.deepEqual(json.report.schema, { version: knownMigrations().at(-1)!.version, latest: knownMigrations().at(-1)!.version, pending: [] });
+    const latest = knownMigrations().at(-1)!.version;
+    assert.deepEqual([json.report.schemaVersion, json.report.latestVersion, json.report.pendingMigrations], [latest, latest, []]);
   });
 
   it('needs no config file, and creates no database where there is none (exit 1)', async () => {
@@ -113,7 +114,7 @@ describe('dnssync repair: schema', () => {
     const db = fresh();
     const result = await repair(db, '--check');
     assert.equal(result.code, 0);
-    assert.deepEqual(result.report.schema!.pending, []);
+    assert.deepEqual(result.report.pendingMigrations, []);
   });
 });
 
@@ -456,7 +457,7 @@ describe('dnssync repair: output', () => {
     plant(db, (conn) => conn.exec("INSERT INTO sync_lock VALUES (1, 1, 'pod-gone', 1, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')"));
     const json = await runCli(['repair', '--json', '--db', db]);
     const report = JSON.parse(json.stdout);
-    assert.deepEqual(Object.keys(report), ['formatVersion', 'database', 'mode', 'state', 'schema', 'backup', 'recovered', 'findings', 'remaining']);
+    assert.deepEqual(Object.keys(report), ['formatVersion', 'database', 'mode', 'state', 'schemaVersion', 'latestVersion', 'pendingMigrations', 'backup', 'recovered', 'findings', 'remaining']);
     assert.deepEqual(Object.keys(report.findings[0]).slice(0, 5), ['check', 'problem', 'where', 'action', 'fixed']);
     assert.equal(report.findings[0].fixed, true);
     assert.equal(report.database, db);

@@ -128,7 +128,9 @@ export interface ReportJson {
   database: string;
   mode: 'check' | 'repair';
   state: string;
-  schema: { version: number; latest: number; pending: string[] } | null;
+  schemaVersion: number | null;
+  latestVersion: number | null;
+  pendingMigrations: string[];
   backup: string | null;
   recovered: null | {
     path: string | null;

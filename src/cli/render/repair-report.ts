@@ -7,7 +7,10 @@ export function repairReportJson(report: RepairReport): unknown {
     database: report.database,
     mode: report.mode,
     state: report.state,
-    schema: report.schema,
+    // The names migrate --status uses for the same things.
+    schemaVersion: report.schema?.version ?? null,
+    latestVersion: report.schema?.latest ?? null,
+    pendingMigrations: report.schema?.pending ?? [],
     backup: report.backup,
     recovered: report.recovered && {
       path: report.recovered.path,
