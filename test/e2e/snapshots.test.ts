@@ -68,6 +68,11 @@ describe('snapshots: what a person sees', () => {
     matchSnapshot('history-limit.txt', normalise(await cli('history', '--limit', '4'), { paths: { [env.dir]: '<dir>' } }));
   });
 
+  it('history --json (JSON lines; the run durations, hosts and pids vary)', async () => {
+    const lines = (await cli('history', '--json')).trim().split('\n').map((line) => JSON.parse(line));
+    matchSnapshot('history.jsonl', normalise(lines.map((l) => JSON.stringify(l)).join('\n') + '\n', { paths: { [env.dir]: '<dir>' } }));
+  });
+
   it('history --runs', async () => {
     matchSnapshot('history-runs.txt', normalise(await cli('history', '--runs'), { paths: { [env.dir]: '<dir>' }, columns: RUN_COLUMNS }));
   });

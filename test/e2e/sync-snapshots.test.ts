@@ -30,6 +30,15 @@ describe('sync: snapshots of what a user sees', () => {
     await both(env, 'no-op', [], 0);
   });
 
+  it('the real run as --json', async () => {
+    const env = await demoEnv();
+    const json = await env.sync(['--json']);
+    assert.equal(json.code, 0, json.stderr);
+    const doc = JSON.parse(json.stdout);
+    doc.runId = '<run>';
+    matchSnapshot('sync-real.json', normalise(JSON.stringify(doc, null, 2) + '\n', { paths: { [env.dir]: '<dir>' } }));
+  });
+
   it('refused by the delete limit, and a controller that cannot be read', async () => {
     const env = await demoEnv({ sync: { orphanGracePeriod: '0s' } });
     assert.equal((await env.sync()).code, 0);
