@@ -105,3 +105,8 @@ export function refusesRecord(code: string | undefined): boolean {
   if (code === undefined) return false;
   return (OVERLAP_CODES as readonly string[]).includes(code) || code === RECORD_ALREADY_EXISTS || code.startsWith('api.request.');
 }
+
+/** A record type as tables and reasons show it: `A`, `AAAA`, `CNAME`, … */
+export function shortType(type: string): string {
+  return type.replace('_RECORD', '');
+}

@@ -1,7 +1,7 @@
 import type { SyncPolicy } from '../domain/run.ts';
 import { orphanIsDue } from '../domain/orphans.ts';
 import { unwritableReason } from '../domain/writable.ts';
-import type { DnsPolicyBody } from '../domain/policy.ts';
+import { shortType, type DnsPolicyBody } from '../domain/policy.ts';
 import { policyBody, sameAttributes, type Attributes, type DnsRecord } from '../domain/record.ts';
 import type { KnownOrigin, KnownRefusal, SiteRef } from '../domain/state.ts';
 import type { Observation, SiteObservation } from './observe.ts';
@@ -287,10 +287,6 @@ function conflictFinder(
     if (cname) return `${mine} the ${cname.native ? 'native ' : ''}CNAME there`;
     return null;
   };
-}
-
-function shortType(type: string): string {
-  return type.replace('_RECORD', '');
 }
 
 /** Domains whose origins want different CNAME targets, with those targets. */

@@ -9,6 +9,7 @@ import { OrphanRepository, type OrphanRow } from '../../store/orphans.ts';
 import { immediateTransaction } from '../../store/transaction.ts';
 import type { App, Runner } from '../app.ts';
 import { tableTime } from '../render/time.ts';
+import { shortType } from '../../domain/policy.ts';
 
 interface OrphansOptions {
   json?: boolean;
@@ -46,7 +47,7 @@ async function orphans(app: App, options: OrphansOptions): Promise<CommandResult
     app.output.table(
       ['type', 'domain', 'target', 'last origin', 'orphaned since', 'replicas go', 'replicas'],
       rows.map((o) => [
-        o.type.replace('_RECORD', ''),
+        shortType(o.type),
         o.domain,
         o.target,
         o.lastOriginSite ? `${o.lastOriginController}/${o.lastOriginSite}` : '',
@@ -92,7 +93,7 @@ function prune(app: App, store: Store, repo: OrphanRepository, json: boolean): C
     if (pruned.length > 0) {
       app.output.table(
         ['type', 'domain', 'target', 'orphaned since'],
-        pruned.map((o) => [o.type.replace('_RECORD', ''), o.domain, o.target, tableTime(o.orphanedAt)]),
+        pruned.map((o) => [shortType(o.type), o.domain, o.target, tableTime(o.orphanedAt)]),
       );
     }
     app.output.line(`pruned ${pruned.length} orphan(s) with no replica left; their events are kept`);

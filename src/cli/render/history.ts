@@ -1,6 +1,7 @@
 import type { HistoryEvent, RunRow } from '../../store/history.ts';
 import type { Output } from '../output.ts';
 import { tableTime, tableTimesIn } from './time.ts';
+import { shortType } from '../../domain/policy.ts';
 
 /**
  * Events as a table, or as JSON lines for scripts (each line an event as stored, format version
@@ -13,7 +14,7 @@ export function renderEvents(events: HistoryEvent[], output: Output, json: boole
     tableTime(e.timestamp),
     e.runId ?? '',
     e.status,
-    e.type.replace('_RECORD', ''),
+    shortType(e.type),
     e.domain,
     e.target,
     where(e),

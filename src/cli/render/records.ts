@@ -1,6 +1,6 @@
 import type { Config } from '../../config/types.ts';
 import { DEFAULT_SYNC } from '../../config/types.ts';
-import type { RecordType } from '../../domain/policy.ts';
+import { shortType, type RecordType } from '../../domain/policy.ts';
 import type { KnownRefusal } from '../../domain/state.ts';
 import { recordFilter, siteSelector } from '../../planner/filters.ts';
 import { NOT_WANTED, refusedReason } from '../../planner/plan.ts';
@@ -166,7 +166,7 @@ export function renderRecords(input: RecordsInput, output: Output, empty: string
     r.sites.map((s, i) => {
       const holds = [s.origin && 'origin', s.replica && 'replica'].filter(Boolean).join(', ');
       return [
-        i === 0 ? r.type.replace('_RECORD', '') : '',
+        i === 0 ? shortType(r.type) : '',
         i === 0 ? r.domain : '',
         i === 0 ? r.target : '',
         `${s.controller} / ${s.name}`,

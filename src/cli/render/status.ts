@@ -7,6 +7,7 @@ import type { ControllerRow, RefusalRow, RunSummary, SiteRow } from '../../store
 import type { Output } from '../output.ts';
 import { tableTime } from './time.ts';
 import { replicasGo, showReplicasGo } from './orphan-fate.ts';
+import { shortType } from '../../domain/policy.ts';
 
 export interface StatusInput {
   database: string;
@@ -186,8 +187,4 @@ function renderRun(report: StatusReport, output: Output): void {
 function health(value: Health, output: Output): string {
   const { style } = output;
   return value === 'ok' ? style.green(value) : value === 'failed' ? style.red(value) : value;
-}
-
-function shortType(type: string): string {
-  return type.replace('_RECORD', '');
 }

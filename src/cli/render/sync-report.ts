@@ -4,6 +4,7 @@ import type { SyncReport } from '../../engine/report.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { Output } from '../output.ts';
 import { tableTime, tableTimesIn } from './time.ts';
+import { shortType } from '../../domain/policy.ts';
 
 /** The run report as one JSON document (`sync --json`): plain data, never a secret. */
 export function syncReportJson(report: SyncReport): unknown {
@@ -130,7 +131,7 @@ function renderTables(report: SyncReport, output: Output, verbose: boolean): voi
       rows.slice(0, shown).map((a) => {
         const result = exceptions?.get(a);
         const label = result ? style.red(result.outcome) : report.applied ? color[a.kind](done[a.kind]) : color[a.kind](a.kind);
-        return [label, a.record.type.replace('_RECORD', ''), a.record.domain, a.record.target, tableTimesIn(result?.reason ?? a.reason ?? '')];
+        return [label, shortType(a.record.type), a.record.domain, a.record.target, tableTimesIn(result?.reason ?? a.reason ?? '')];
       }),
     );
     if (rows.length > shown) output.line(style.gray(`… and ${rows.length - shown} more at this site (all of them with --json)`));
