@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import type { Scenario } from '../../fixtures/simulator/index.ts';
-import type { CliResult } from '../support/cli.ts';
+import { outputOf, type CliResult } from '../support/cli.ts';
 import { syncEnv } from '../support/sync-env.ts';
 import { tempDir } from '../support/tmp.ts';
 import { ROOT } from '../deploy/manifests.ts';
@@ -49,14 +49,7 @@ before(async () => {
 function dnssync(args: string[]): Promise<CliResult> {
   const env: Record<string, string> = { PATH: `${join(prefix, 'bin')}:${join(process.execPath, '..')}:/usr/local/bin:/usr/bin:/bin`, HOME: work };
   const child = spawn('dnssync', args, { cwd: work, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
+  return outputOf(child);
 }
 
 describe('npm package', () => {

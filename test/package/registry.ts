@@ -12,6 +12,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { after } from 'node:test';
+import { outputOf } from '../support/cli.ts';
 
 export interface Registry {
   url: string;
@@ -36,14 +37,7 @@ export function npm(args: string[], options: { cwd: string }): Promise<NpmResult
   for (const [key, value] of Object.entries(process.env)) if (value !== undefined && !/^npm_/i.test(key)) env[key] = value;
   env.PATH = `${dirname(process.execPath)}:${process.env.PATH}`;
   const child = spawn('npm', args, { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
-  return new Promise((resolve, reject) => {
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
+  return outputOf(child).then(({ code, stdout, stderr }) => ({ status: code, stdout, stderr }));
 }
 
 interface Lockfile {

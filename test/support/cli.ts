@@ -34,19 +34,21 @@ export function startCli(args: string[], options: CliOptions = {}): RunningCli {
   }
   for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key];
   const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], uid: options.uid, gid: options.gid });
-  const done = new Promise<CliResult>((resolve, reject) => {
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
+  const done = outputOf(child).finally(() => clearTimeout(timer));
+  return { child, done };
+}
+
+/** Everything a child process prints, with how it ended. */
+export function outputOf(child: ChildProcess): Promise<CliResult> {
+  return new Promise<CliResult>((resolve, reject) => {
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
     child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
-  return { child, done };
 }
 
 /** Runs the real dnssync CLI to the end. */
