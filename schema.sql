@@ -73,6 +73,16 @@ CREATE TABLE replicas (
 CREATE UNIQUE INDEX replicas_policy ON replicas (site_id, policy_id); -- NULLs (pending creates) are distinct
 CREATE INDEX replicas_pending ON replicas (pending_run_id) WHERE pending IS NOT NULL;
 
+-- The intent of a batch of creates (SPEC §4.7): one row per batch, committed before its requests
+-- go out, so that a confirmed replica row is written once. Deleted with the batch's outcomes; a
+-- run killed before then leaves it, and the next sync turns it into pending replica rows.
+CREATE TABLE create_intents (
+  id         INTEGER PRIMARY KEY,
+  run_id     INTEGER NOT NULL REFERENCES runs (id),
+  site_id    INTEGER NOT NULL REFERENCES sites (id),
+  record_ids TEXT NOT NULL                   -- JSON array of the record ids about to be created
+) STRICT;
+
 -- A create the controller refused, remembered so that a create bound to be refused again is not
 -- sent on every run (each write reloads the console's DNS server). It goes when the create
 -- succeeds or the record is no longer wanted at the site.

@@ -1,6 +1,6 @@
 // The SQL side of an initial sync alone, without HTTP: dnssync's own schema and pragmas
 // (openStore), its ReplicaRepository and EventWriter, and apply's pattern of one transaction for
-// the intents of a batch and one for their outcomes, over `sites` × (`records` − 10) creates,
+// the intent of a batch (one create_intents row) and one for their outcomes, over `sites` × (`records` − 10) creates,
 // 16 sites interleaved batch by batch as apply runs them (4 controllers × 4 sites). For trying
 // store changes: what a batch size, the page cache or synchronous cost.
 //
@@ -11,8 +11,8 @@
 //                      after each batch (intents are still committed before each batch)
 //   --checkpoint PAGES wal_autocheckpoint (SQLite's default: 1000)
 //   --drop-index A,B   schema experiment: without these indexes
-//   --batch-intents    design experiment: one intent row per batch (record ids as JSON, in a scratch
-//                      table) instead of one per create, so a replica row is written once, confirmed
+//   --row-intents      the design before issue 13: one intent per create, a pending replica row
+//                      that its outcome then rewrites
 //   --sql "..."        schema experiment: any SQL run after the above (e.g. CREATE INDEX ...)
 import { randomUUID, createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -35,7 +35,7 @@ const { values } = parseArgs({
     'settle-every': { type: 'string' },
     checkpoint: { type: 'string' },
     'drop-index': { type: 'string' },
-    'batch-intents': { type: 'boolean', default: false },
+    'row-intents': { type: 'boolean', default: false },
     sql: { type: 'string' },
   },
 });
@@ -53,8 +53,7 @@ if (values.checkpoint) db.exec(`PRAGMA wal_autocheckpoint = ${Number(values.chec
 if (values.sync) db.exec(`PRAGMA synchronous = ${values.sync === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
 const at = new Date().toISOString();
 for (const index of (values['drop-index'] ?? '').split(',').filter(Boolean)) db.exec(`DROP INDEX ${index}`);
-const batchIntents = values['batch-intents'];
-db.exec('CREATE TABLE intent_batches (id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL, site_id INTEGER NOT NULL, records TEXT NOT NULL) STRICT');
+const rowIntents = values['row-intents'];
 
 // Setup (not timed): a controller, the sites, the records, a run.
 if (values.sql) db.exec(values.sql);
@@ -108,9 +107,7 @@ const writtenBefore = written();
 const SETTLE_EVERY = Number(values['settle-every'] ?? BATCH);
 let outcomes: Array<{ record: DnsRecord; site: number }> = [];
 let settledBatches: number[] = [];
-const insertIntent = db.prepare('INSERT INTO intent_batches (run_id, site_id, records) VALUES (?, ?, ?)');
-const deleteIntent = db.prepare('DELETE FROM intent_batches WHERE id = ?');
-const insertReplica = db.prepare('INSERT INTO replicas (record_id, site_id, policy_id, created_at) VALUES (?, ?, ?, ?)');
+const confirm = db.prepare('UPDATE replicas SET policy_id = ?, pending = NULL, pending_run_id = NULL, pending_body = NULL WHERE record_id = ? AND site_id = ?');
 const settle = () => {
   const done = outcomes;
   const batches = settledBatches;
@@ -118,11 +115,11 @@ const settle = () => {
   settledBatches = [];
   timed(() => {
     for (const { record, site } of done) {
-      if (batchIntents) insertReplica.run(record.id, site, randomUUID(), at);
-      else replicas.created(record.id, site, randomUUID());
+      if (rowIntents) confirm.run(randomUUID(), record.id, site);
+      else replicas.created(record.id, site, randomUUID(), at);
       events.add({ runId, record, siteKey: site, status: 'CREATED', reason: null, at });
     }
-    for (const id of batches) deleteIntent.run(id);
+    for (const id of batches) replicas.createsSettled(id);
   });
 };
 const started = performance.now();
@@ -136,8 +133,8 @@ for (let group = 0; group < SITES; group += 16) {
       const batch = a.queue.slice(a.offset, a.offset + BATCH);
       a.offset += BATCH;
       timed(() => {
-        if (batchIntents) settledBatches.push(Number(insertIntent.run(runId, a.site, JSON.stringify(batch.map((r) => r.id))).lastInsertRowid));
-        else for (const r of batch) replicas.intendCreate(r.id, a.site, runId, at);
+        if (rowIntents) for (const r of batch) replicas.intendCreate(r.id, a.site, runId, at);
+        else settledBatches.push(replicas.intendCreates(batch.map((r) => r.id), a.site, runId));
       });
       for (const r of batch) outcomes.push({ record: r, site: a.site });
       if (outcomes.length >= SETTLE_EVERY) settle();
@@ -153,5 +150,5 @@ store.close();
 rmSync(dir, { recursive: true, force: true });
 const us = (x: number) => ((x * 1000) / creates).toFixed(1);
 process.stdout.write(
-  `${JSON.stringify({ batch: BATCH, cacheMb: values['cache-mb'] ?? 'default', sync: values.sync ?? 'FULL', settleEvery: SETTLE_EVERY, checkpoint: values.checkpoint ?? 'default', dropped: values['drop-index'] ?? '', batchIntents, sql: values.sql ?? '', creates, transactions, ms: Math.round(ms), statementsMs: Math.round(statementsMs), commitMs: Math.round(transactionsMs - statementsMs), usPerCreate: us(ms), dbMb: +(size / 1048576).toFixed(1), writtenMb: Math.round(writtenMb) })}\n`,
+  `${JSON.stringify({ batch: BATCH, cacheMb: values['cache-mb'] ?? 'default', sync: values.sync ?? 'FULL', settleEvery: SETTLE_EVERY, checkpoint: values.checkpoint ?? 'default', dropped: values['drop-index'] ?? '', rowIntents, sql: values.sql ?? '', creates, transactions, ms: Math.round(ms), statementsMs: Math.round(statementsMs), commitMs: Math.round(transactionsMs - statementsMs), usPerCreate: us(ms), dbMb: +(size / 1048576).toFixed(1), writtenMb: Math.round(writtenMb) })}\n`,
 );

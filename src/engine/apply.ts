@@ -113,9 +113,12 @@ async function applyBatch(actions: Action[], ctx: ApplyContext, applied: Applied
     for (const action of actions) applied.exceptions.set(action, { action, outcome: 'not-sent' });
     return;
   }
-  immediateTransaction(ctx.db, () => {
-    const at = ctx.now();
-    for (const action of actions) intend(action, ctx, at);
+  // A batch is of one site and one kind (applySite): its creates share one intent row.
+  const creates = actions[0]!.kind === 'create';
+  const intentId = immediateTransaction(ctx.db, () => {
+    if (creates) return ctx.replicas.intendCreates(actions.map((a) => a.record.id), actions[0]!.site.key, ctx.runId);
+    for (const action of actions) intend(action, ctx);
+    return null;
   });
   // A few requests of the site at a time: the other sites in flight keep the controller busy.
   const answers = await inParallel(actions, ctx.concurrency, (action) => send(action, ctx));
@@ -125,6 +128,7 @@ async function applyBatch(actions: Action[], ctx: ApplyContext, applied: Applied
       const exception = settle(actions[i]!, answers[i]!, ctx, at);
       if (exception) applied.exceptions.set(exception.action, exception);
     }
+    if (intentId !== null) ctx.replicas.createsSettled(intentId);
   });
 }
 
@@ -145,12 +149,11 @@ async function send(action: Action, ctx: ApplyContext): Promise<Answer> {
   }
 }
 
-function intend(action: Action, ctx: ApplyContext, at: string): void {
+/** The intent of an update or delete (creates have one per batch). */
+function intend(action: Action, ctx: ApplyContext): void {
   const { record, site } = action;
   // A duplicate the legacy tool made is no replica: its intent is on its own row.
   if (action.duplicate) ctx.duplicates.intendDelete(site.key, action.policyId!, ctx.runId);
-  // A create is recovered by identity (planner/observe.ts), so its intent needs no body.
-  else if (action.kind === 'create') ctx.replicas.intendCreate(record.id, site.key, ctx.runId, at);
   else if (action.kind === 'update') ctx.replicas.intendUpdate(record.id, site.key, ctx.runId, JSON.stringify(bodyOf(action)));
   else ctx.replicas.intendDelete(record.id, site.key, ctx.runId);
 }
@@ -168,7 +171,7 @@ function settle(action: Action, answer: Answer, ctx: ApplyContext, at: string): 
   }
   const gone = !answer.ok && answer.error.status === 404;
   if (answer.ok || (kind === 'delete' && gone)) {
-    if (kind === 'create') ctx.replicas.created(record.id, site.key, (answer as { policy: DnsPolicy }).policy.id);
+    if (kind === 'create') ctx.replicas.created(record.id, site.key, (answer as { policy: DnsPolicy }).policy.id, at);
     else if (kind === 'update') ctx.replicas.settled(record.id, site.key);
     else ctx.replicas.removed(record.id, site.key);
     if (action.retried) ctx.refusals.forget(site.key, record.id);
@@ -188,7 +191,9 @@ function settle(action: Action, answer: Answer, ctx: ApplyContext, at: string): 
   }
   let reason = error.message;
   if (error.ambiguous) {
-    // Sent without an answer: the intent stays, and the next discovery tells what happened.
+    // Sent without an answer: the intent stays (a create's on its own row, as its batch's goes),
+    // and the next discovery tells what happened.
+    if (kind === 'create') ctx.replicas.intendCreate(record.id, site.key, ctx.runId, at);
     reason = `${error.message} (no answer; the next run checks whether it was applied)`;
   } else if (kind === 'update' && gone) {
     ctx.replicas.removed(record.id, site.key); // someone deleted it meanwhile: the next run creates it again

@@ -70,6 +70,9 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
 
   try {
     runId = runs?.start({ startedAt, ...deps.identity, version: VERSION, policy: options.config.sync.policy }) ?? null;
+    const replicas = writing ? new ReplicaRepository(db!) : null;
+    // Creates a killed run left in its batch intents become pending replicas, which discovery settles.
+    if (replicas) immediateTransaction(db!, () => replicas.pendFromBatches(startedAt));
     const catalogue = new RecordCatalogue();
     const discoveries = await Promise.all(
       options.config.controllers.map((controller) =>
@@ -127,7 +130,7 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
     if (writing && !refused && !drift) {
       applied = await applyPlan(plan, {
         db: db!,
-        replicas: new ReplicaRepository(db!),
+        replicas: replicas!,
         events: events!,
         refusals: refusals!,
         duplicates: legacy.duplicates!,

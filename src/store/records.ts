@@ -62,7 +62,9 @@ export class RecordRepository {
    * Replicas are keyed site first: one look-up per site along the primary key, where a filter on
    * the record alone would read every replica of every site.
    */
-  static readonly REPLICAS = 'SELECT site_id AS siteKey, pending FROM replicas WHERE site_id IN (SELECT id FROM sites) AND record_id = ?';
+  // A batch of creates a killed run left (replicas.ts) holds pending creates too.
+  static readonly REPLICAS = `SELECT site_id AS siteKey, pending FROM replicas WHERE site_id IN (SELECT id FROM sites) AND record_id = ?1
+    UNION ALL SELECT i.site_id, 'create' FROM create_intents i, json_each(i.record_ids) j WHERE i.site_id IN (SELECT id FROM sites) AND j.value = ?1`;
   /** Along sync_events_site_domain, newest first: the record's last event at one site. */
   static readonly LAST_EVENT = `SELECT status, reason, timestamp FROM sync_events
     WHERE site_id = ? AND domain = ? AND record_id = ? ORDER BY timestamp DESC, id DESC LIMIT 1`;

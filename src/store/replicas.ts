@@ -1,12 +1,19 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 
 /**
- * The intent protocol of SPEC §4.7 on replica rows: `intend*` is committed before a write
- * request goes out, `settle*` after its outcome. A run killed in between leaves the intent,
- * and the next run's discovery tells what happened (see planner/observe.ts).
+ * The intent protocol of SPEC §4.7: `intend*` is committed before a write request goes out, the
+ * outcome after it. A run killed in between leaves the intent, and the next run's discovery tells
+ * what happened (see planner/observe.ts). An update's or delete's intent is on its replica row; a
+ * batch of creates has one row in `create_intents`, so that a confirmed replica row is written
+ * once (issue 13: at L that halves the SQL of an initial sync); a create sent without an answer
+ * keeps its intent as a pending replica row, the form every reader of intents knows.
  */
 export class ReplicaRepository {
   readonly #intendCreate: StatementSync;
+  readonly #intendCreates: StatementSync;
+  readonly #createsSettled: StatementSync;
+  readonly #pendFromBatches: StatementSync;
+  readonly #forgetBatches: StatementSync;
   readonly #intend: StatementSync;
   readonly #created: StatementSync;
   readonly #clear: StatementSync;
@@ -19,9 +26,20 @@ export class ReplicaRepository {
        ON CONFLICT (record_id, site_id) DO UPDATE SET policy_id = NULL, pending = 'create',
          pending_run_id = excluded.pending_run_id, pending_body = NULL`,
     );
+    this.#intendCreates = db.prepare('INSERT INTO create_intents (run_id, site_id, record_ids) VALUES (?, ?, ?)');
+    this.#createsSettled = db.prepare('DELETE FROM create_intents WHERE id = ?');
+    // Records pruned since are left out: their policy, if made, is found native and never deleted.
+    this.#pendFromBatches = db.prepare(
+      `INSERT INTO replicas (record_id, site_id, policy_id, created_at, pending, pending_run_id, pending_body)
+       SELECT j.value, i.site_id, NULL, ?, 'create', i.run_id, NULL FROM create_intents i, json_each(i.record_ids) j
+       WHERE j.value IN (SELECT id FROM dns_records) AND i.site_id IN (SELECT id FROM sites)
+       ON CONFLICT (record_id, site_id) DO NOTHING`,
+    );
+    this.#forgetBatches = db.prepare('DELETE FROM create_intents');
     this.#intend = db.prepare('UPDATE replicas SET pending = ?, pending_run_id = ?, pending_body = ? WHERE record_id = ? AND site_id = ?');
     this.#created = db.prepare(
-      'UPDATE replicas SET policy_id = ?, pending = NULL, pending_run_id = NULL, pending_body = NULL WHERE record_id = ? AND site_id = ?',
+      `INSERT INTO replicas (record_id, site_id, policy_id, created_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (record_id, site_id) DO UPDATE SET policy_id = excluded.policy_id, pending = NULL, pending_run_id = NULL, pending_body = NULL`,
     );
     this.#clear = db.prepare('UPDATE replicas SET pending = NULL, pending_run_id = NULL, pending_body = NULL WHERE record_id = ? AND site_id = ?');
     this.#remove = db.prepare('DELETE FROM replicas WHERE record_id = ? AND site_id = ?');
@@ -30,6 +48,25 @@ export class ReplicaRepository {
   /** A create is matched by identity if the run dies, so its intent keeps no body. */
   intendCreate(recordId: string, siteKey: number, runId: number, at: string): void {
     this.#intendCreate.run(recordId, siteKey, at, runId);
+  }
+
+  /** The intent of a batch of creates at one site; returns its id for `createsSettled`. */
+  intendCreates(recordIds: readonly string[], siteKey: number, runId: number): number {
+    return Number(this.#intendCreates.run(runId, siteKey, JSON.stringify(recordIds)).lastInsertRowid);
+  }
+
+  /** Every outcome of the batch is recorded (and each create without an answer has its own intent). */
+  createsSettled(intentId: number): void {
+    this.#createsSettled.run(intentId);
+  }
+
+  /**
+   * Batches of creates a killed run left: each create becomes a pending replica row, which
+   * discovery adopts or forgets (planner/observe.ts). Run before the known state is loaded.
+   */
+  pendFromBatches(at: string): void {
+    this.#pendFromBatches.run(at);
+    this.#forgetBatches.run();
   }
 
   intendUpdate(recordId: string, siteKey: number, runId: number, body: string): void {
@@ -41,8 +78,8 @@ export class ReplicaRepository {
   }
 
   /** The create went through: the replica is ours, with this policy id. */
-  created(recordId: string, siteKey: number, policyId: string): void {
-    this.#created.run(policyId, recordId, siteKey);
+  created(recordId: string, siteKey: number, policyId: string, at: string): void {
+    this.#created.run(recordId, siteKey, policyId, at);
   }
 
   /** The update went through, or a failed update or delete left the replica as it was. */

@@ -72,9 +72,13 @@ export class StateRepository {
       }
       replicas.set(siteKey, bySite);
     }
-    // Intents left by an interrupted run: few, and found through their partial index.
+    // Intents left by an interrupted run: few, and found through their partial index; and the
+    // batches of creates it left, which a sync turns into pending replicas first (a dry run reads them).
     const pending = this.db.prepare(
-      'SELECT site_id, record_id, policy_id, pending, pending_run_id, pending_body FROM replicas WHERE pending IS NOT NULL',
+      `SELECT site_id, record_id, policy_id, pending, pending_run_id, pending_body FROM replicas WHERE pending IS NOT NULL
+       UNION ALL
+       SELECT i.site_id, j.value, NULL, 'create', i.run_id, NULL FROM create_intents i, json_each(i.record_ids) j
+       WHERE j.value IN (SELECT id FROM dns_records)`,
     );
     for (const row of pending.iterate()) {
       const r = row as { site_id: number; record_id: string; policy_id: string | null; pending: KnownReplica['pending']; pending_run_id: number | null; pending_body: string | null };

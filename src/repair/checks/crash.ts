@@ -106,11 +106,16 @@ export function checkIntents(db: DatabaseSync): Issue[] {
   const tables = tablesOf(db);
   if (!tables.has('replicas')) return [];
   const gone = tables.has('sites') ? '(SELECT s.gone_at IS NOT NULL FROM sites s WHERE s.id = r.site_id)' : '0';
+  const knownSite = tables.has('sites') ? 'AND site_id IN (SELECT id FROM sites)' : '';
+  // A batch of creates a killed run left (store/replicas.ts) counts as one pending create each.
+  const batches = tables.has('create_intents')
+    ? `UNION ALL SELECT j.value, site_id, NULL, 'create', run_id, coalesce(${gone}, 0) FROM create_intents r, json_each(r.record_ids) j WHERE 1 ${knownSite}`
+    : '';
   const rows = db
     // Replicas of unknown sites are the unknown-site check's: they are deleted, intents and all.
     .prepare(
       `SELECT record_id, site_id, policy_id, pending, pending_run_id, coalesce(${gone}, 0) AS gone FROM replicas r
-       WHERE pending IS NOT NULL ${tables.has('sites') ? 'AND site_id IN (SELECT id FROM sites)' : ''}
+       WHERE pending IS NOT NULL ${knownSite} ${batches}
        ORDER BY pending_run_id, site_id, record_id`,
     )
     .all() as unknown as PendingRow[];
