@@ -122,14 +122,17 @@ async function applyBatch(actions: Action[], ctx: ApplyContext, applied: Applied
   });
   // A few requests of the site at a time: the other sites in flight keep the controller busy.
   const answers = await inParallel(actions, ctx.concurrency, (action) => send(action, ctx));
-  immediateTransaction(ctx.db, () => {
-    const at = ctx.now();
-    for (let i = 0; i < actions.length; i++) {
-      const exception = settle(actions[i]!, answers[i]!, ctx, at);
-      if (exception) applied.exceptions.set(exception.action, exception);
-    }
-    if (intentId !== null) ctx.replicas.createsSettled(intentId);
-  });
+  immediateTransaction(ctx.db, () =>
+    ctx.events.together(() => {
+      const at = ctx.now();
+      const made: Array<[string, string]> = [];
+      for (let i = 0; i < actions.length; i++) {
+        const exception = settle(actions[i]!, answers[i]!, ctx, at, made);
+        if (exception) applied.exceptions.set(exception.action, exception);
+      }
+      if (intentId !== null) ctx.replicas.createsSettled(intentId, actions[0]!.site.key, made, at);
+    }),
+  );
 }
 
 type Answer = { ok: true; policy?: DnsPolicy } | { ok: false; error: WriteError } | { ok: false; notSent: true };
@@ -158,8 +161,11 @@ function intend(action: Action, ctx: ApplyContext): void {
   else ctx.replicas.intendDelete(record.id, site.key, ctx.runId);
 }
 
-/** Records one outcome: the replica row as it now is, and its event. Returns it unless it went as planned. */
-function settle(action: Action, answer: Answer, ctx: ApplyContext, at: string): ActionResult | null {
+/**
+ * Records one outcome: the replica row as it now is (a create that went through is added to
+ * `made`, for its batch's createsSettled), and its event. Returns it unless it went as planned.
+ */
+function settle(action: Action, answer: Answer, ctx: ApplyContext, at: string, made: Array<[string, string]>): ActionResult | null {
   const { record, site } = action;
   const kind = action.kind as 'create' | 'update' | 'delete';
   if (action.duplicate) return settleDuplicate(action, answer, ctx, at);
@@ -171,7 +177,7 @@ function settle(action: Action, answer: Answer, ctx: ApplyContext, at: string): 
   }
   const gone = !answer.ok && answer.error.status === 404;
   if (answer.ok || (kind === 'delete' && gone)) {
-    if (kind === 'create') ctx.replicas.created(record.id, site.key, (answer as { policy: DnsPolicy }).policy.id, at);
+    if (kind === 'create') made.push([record.id, (answer as { policy: DnsPolicy }).policy.id]);
     else if (kind === 'update') ctx.replicas.settled(record.id, site.key);
     else ctx.replicas.removed(record.id, site.key);
     if (action.retried) ctx.refusals.forget(site.key, record.id);

@@ -37,8 +37,11 @@ export class ReplicaRepository {
     );
     this.#forgetBatches = db.prepare('DELETE FROM create_intents');
     this.#intend = db.prepare('UPDATE replicas SET pending = ?, pending_run_id = ?, pending_body = ? WHERE record_id = ? AND site_id = ?');
+    // One statement for a batch's creates, their [record id, policy id] pairs as JSON: far cheaper
+    // than one a create at 400,000 (issue 13).
     this.#created = db.prepare(
-      `INSERT INTO replicas (record_id, site_id, policy_id, created_at) VALUES (?, ?, ?, ?)
+      `INSERT INTO replicas (record_id, site_id, policy_id, created_at)
+       SELECT value->>0, ?, value->>1, ? FROM json_each(?) WHERE 1
        ON CONFLICT (record_id, site_id) DO UPDATE SET policy_id = excluded.policy_id, pending = NULL, pending_run_id = NULL, pending_body = NULL`,
     );
     this.#clear = db.prepare('UPDATE replicas SET pending = NULL, pending_run_id = NULL, pending_body = NULL WHERE record_id = ? AND site_id = ?');
@@ -55,8 +58,13 @@ export class ReplicaRepository {
     return Number(this.#intendCreates.run(runId, siteKey, JSON.stringify(recordIds)).lastInsertRowid);
   }
 
-  /** Every outcome of the batch is recorded (and each create without an answer has its own intent). */
-  createsSettled(intentId: number): void {
+  /**
+   * The outcomes of a batch of creates: `made` are the creates that went through, [record id,
+   * policy id], now confirmed replicas; each create sent without an answer has its own intent by
+   * now (intendCreate), so the batch's goes.
+   */
+  createsSettled(intentId: number, siteKey: number, made: Array<[string, string]>, at: string): void {
+    if (made.length > 0) this.#created.run(siteKey, at, JSON.stringify(made));
     this.#createsSettled.run(intentId);
   }
 
@@ -75,11 +83,6 @@ export class ReplicaRepository {
 
   intendDelete(recordId: string, siteKey: number, runId: number): void {
     this.#intend.run('delete', runId, null, recordId, siteKey);
-  }
-
-  /** The create went through: the replica is ours, with this policy id. */
-  created(recordId: string, siteKey: number, policyId: string, at: string): void {
-    this.#created.run(recordId, siteKey, policyId, at);
   }
 
   /** The update went through, or a failed update or delete left the replica as it was. */

@@ -2,7 +2,7 @@
 // ever missed (the original tool saw only the first 25 items). A listing is
 // the proof that a policy is absent, so every page must add up (SPEC §4.5).
 import type { Transport } from './transport.ts';
-import { ShapeProblem, checkPage } from './validate.ts';
+import { ShapeProblem, checkPage, type What } from './validate.ts';
 
 export const PAGE_LIMIT = 200;
 /** Readings restarted because the list changed under us, before giving up. */
@@ -16,7 +16,7 @@ export interface ListRequest<T extends { id: string }> {
   noun: string;
   /** Its plural: "read 400 policies but totalCount says 450". */
   nouns: string;
-  check: (item: unknown, what: string) => T;
+  check: (item: unknown, what: What) => T;
 }
 
 /**
@@ -54,7 +54,7 @@ export async function readAll<T extends { id: string }>(transport: Transport, li
         total = page.totalCount;
         if (page.count !== page.data.length) throw new ShapeProblem(`${where}: count says ${page.count} but the page holds ${page.data.length} ${list.nouns}`);
         page.data.forEach((raw, i) => {
-          const item = list.check(raw, `${list.noun} ${i} of ${where}`);
+          const item = list.check(raw, () => `${list.noun} ${i} of ${where}`);
           if (seen.has(item.id)) throw new ShapeProblem(`${where} repeats ${list.noun} ${item.id} already listed`);
           seen.add(item.id);
           items.push(item);
