@@ -27,6 +27,19 @@ export class RecordCatalogue {
     return record;
   }
 
+  // Attributes by enabled, then ttl: 400,000 policies share a handful of objects.
+  readonly #attributes = { on: new Map<number | undefined, Attributes>(), off: new Map<number | undefined, Attributes>() };
+
+  /** A policy's attributes, interned (never changed once made: sameAttributes compares them). */
+  attributesOf(policy: DnsPolicy): Attributes {
+    const made = attributesOf(policy);
+    const byTtl = made.enabled ? this.#attributes.on : this.#attributes.off;
+    const known = byTtl.get(made.ttlSeconds);
+    if (known) return known;
+    byTtl.set(made.ttlSeconds, made);
+    return made;
+  }
+
   /** The record a policy holds (null for what is never synced), interned. */
   ofPolicy(policy: DnsPolicy): DnsRecord | null {
     let key = `${policy.type}|${policy.domain}`;
@@ -54,7 +67,7 @@ export function siteContent(
     const user = origin === undefined || origin === 'USER_DEFINED';
     const record = catalogue.ofPolicy(policy);
     if (record && user) {
-      content.policies.push({ policyId: policy.id, record, attributes: attributesOf(policy) });
+      content.policies.push({ policyId: policy.id, record, attributes: catalogue.attributesOf(policy) });
       continue;
     }
     content.otherDomains.add(canonicalDomain(policy.domain));

@@ -9,16 +9,10 @@ import type { RecordType } from '../domain/policy.ts';
  * `changes`, the planner works on the rest.
  */
 
-/** A replica found live at its site this run. */
-export interface LiveReplica {
-  replica: KnownReplica;
-  live: LivePolicy;
-}
-
 export interface SiteObservation {
   snapshot: SiteSnapshot;
-  /** recordId → our live replica. */
-  replicas: Map<string, LiveReplica>;
+  /** recordId → the live policy of our replica (one object less a policy than a pair: issue 13). */
+  replicas: Map<string, LivePolicy>;
   /** Live policies that are not ours (every type, filtered or not). */
   natives: LivePolicy[];
   /** Records whose replica someone deleted at the site: recreating them says so. */
@@ -119,13 +113,15 @@ function matchReplicas(
   duplicatesKnown: ReadonlyMap<string, KnownDuplicate> = new Map(),
 ): SiteObservation {
   const siteKey = snapshot.site.key;
-  const replicas = new Map<string, LiveReplica>();
+  const replicas = new Map<string, LivePolicy>();
+  // Replicas without a policy id that this run adopts: their intent is settled by the adoption.
+  const adopted = new Set<string>();
   // Nearly every live policy is the replica of its own record: matched by record id first, so that
   // only the rest need the index of the remaining replicas by policy id (policy ids are unique).
   const rest: LivePolicy[] = [];
   for (const live of snapshot.policies) {
     const replica = known.get(live.record.id);
-    if (replica?.policyId === live.policyId && !replicas.has(live.record.id)) replicas.set(live.record.id, { replica, live });
+    if (replica?.policyId === live.policyId && !replicas.has(live.record.id)) replicas.set(live.record.id, live);
     else rest.push(live);
   }
   const byPolicyId = new Map<string, string>();
@@ -136,7 +132,7 @@ function matchReplicas(
   for (const live of rest) {
     const recordId = byPolicyId.get(live.policyId);
     if (recordId !== undefined) {
-      replicas.set(recordId, { replica: known.get(recordId)!, live });
+      replicas.set(recordId, live);
       continue;
     }
     if (duplicatesKnown.has(live.policyId)) {
@@ -147,7 +143,8 @@ function matchReplicas(
     if (unconfirmed && unconfirmed.policyId === null && !replicas.has(live.record.id)) {
       const recovered = unconfirmed.pending === 'create';
       changes.push({ op: 'replica.adopt', record: live.record, siteKey, policyId: live.policyId, recovered, runId: unconfirmed.pendingRunId });
-      replicas.set(live.record.id, { replica: { ...unconfirmed, policyId: live.policyId, pending: null }, live });
+      replicas.set(live.record.id, live);
+      adopted.add(live.record.id);
       continue;
     }
     // The legacy tool read 25 policies a site and created again what it could not see: where it
@@ -167,10 +164,9 @@ function matchReplicas(
       // Only a replica we had confirmed can have been deleted by someone else.
       if (!recovered && replica.policyId !== null) vanished.add(recordId);
       changes.push({ op: 'replica.forget', record: catalogue.get(recordId)!.record, siteKey, recovered, runId: replica.pendingRunId });
-    } else if (found.replica.pending !== null) {
-      const recovered = found.replica.pending === 'update' && sameBody(found.live, found.replica.pendingBody);
-      changes.push({ op: 'replica.settle', record: found.live.record, siteKey, recovered, runId: found.replica.pendingRunId });
-      found.replica = { ...found.replica, pending: null, pendingBody: null, pendingRunId: null };
+    } else if (replica.pending !== null && !adopted.has(recordId)) {
+      const recovered = replica.pending === 'update' && sameBody(found, replica.pendingBody);
+      changes.push({ op: 'replica.settle', record: found.record, siteKey, recovered, runId: replica.pendingRunId });
     }
   }
   return { snapshot, replicas, natives, vanished, refusals, duplicates };

@@ -169,7 +169,7 @@ function planSite(
   const deletes: Action[] = [];
   const updates: Action[] = [];
   const deleting = new Set<string>();
-  for (const [recordId, { live }] of site.replicas) {
+  for (const [recordId, live] of site.replicas) {
     const record = observation.records.get(recordId)!.record;
     const base = { site: snapshot.site, record, policyId: live.policyId };
     if (desired.has(recordId)) {
@@ -262,7 +262,7 @@ function conflictFinder(
   };
   for (const live of site.natives) note(live.record.domain, live.record.type, true);
   for (const domain of site.snapshot.otherDomains) note(domain, 'OTHER', true);
-  for (const [recordId, { live }] of site.replicas) if (!deleting.has(recordId)) note(live.record.domain, live.record.type, false);
+  for (const [recordId, live] of site.replicas) if (!deleting.has(recordId)) note(live.record.domain, live.record.type, false);
   const wantedNonCname = new Map<string, string>();
   for (const record of desired.values()) if (record.type !== 'CNAME_RECORD') wantedNonCname.set(record.domain, record.type);
   const where = site.snapshot.site.name;
