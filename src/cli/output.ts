@@ -1,6 +1,6 @@
 import { Chalk, type ChalkInstance } from 'chalk';
-import Table from 'cli-table3';
 import type { Writable } from 'node:stream';
+import { PADDING, renderTable, visibleWidth } from './table.ts';
 
 /**
  * The version of every JSON document dnssync prints. Raised only when a field changes meaning or
@@ -44,20 +44,11 @@ export function createOutput(stream: OutputStream, color: boolean): Output {
       const width = tty && typeof stream.columns === 'number' && stream.columns > 0 ? stream.columns : null;
       const colWidths = width === null ? null : fittedWidths(cells, width);
       const fitted = colWidths ? cells.map((row) => row.map((cell, i) => breakLongWords(cell, colWidths[i]! - PADDING))) : cells;
-      const table = new Table({
-        head: fitted[0],
-        // cli-table3 colours heads and borders by default; no escape may reach a pipe.
-        style: { head: [], border: color ? ['grey'] : [], compact: true },
-        ...(colWidths && { colWidths, wordWrap: true }),
-      });
-      table.push(...fitted.slice(1));
-      stream.write(table.toString() + '\n');
+      stream.write(renderTable(fitted, colWidths, color ? style.gray : (text) => text) + '\n');
     },
   };
 }
 
-/** cli-table3's padding: one space each side of a cell. */
-const PADDING = 2;
 /** Columns no wider than this (a count, a status, a record type) never wrap. */
 const SHORT = 8;
 
@@ -85,14 +76,9 @@ export function fittedWidths(cells: string[][], columns: number): number[] | nul
   return content.map((w) => w + PADDING);
 }
 
-/** Width on screen of the widest line of a cell: no colour escape counts. */
-function visibleWidth(text: string): number {
-  return Math.max(0, ...text.replace(/\x1b\[[0-9;]*m/g, '').split('\n').map((line) => [...line].length));
-}
-
 /**
- * cli-table3 wraps at spaces and cuts a word longer than the column with '…'. A domain or uuid
- * cut short is worse than one spread over two lines, so such words are broken first. A coloured
+ * A table wraps at spaces. A domain or uuid longer than its column is broken over lines first,
+ * so that every line fits. A coloured
  * word is left alone: breaking it could split an escape sequence (it is a short label anyway).
  */
 function breakLongWords(cell: string, width: number): string {

@@ -1,5 +1,6 @@
 import type { Finding, RepairReport } from '../../repair/index.ts';
 import type { Output } from '../output.ts';
+import { wrapLines } from '../table.ts';
 
 /** `repair --json`: one document, plain data. `fixed` is true only when the re-check no longer finds the problem. */
 export function repairReportJson(report: RepairReport): unknown {
@@ -74,22 +75,9 @@ function findingsTable(findings: Finding[], output: Output, showOutcome: boolean
   );
 }
 
-/** Breaks a long cell into lines at spaces (cli-table3 draws each line), so the table fits a terminal. */
+/** Breaks a long cell into lines at spaces, so the table fits a terminal. */
 export function wrap(text: string, width: number): string {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(' ')) {
-    if (line && visible(line).length + 1 + visible(word).length > width) {
-      lines.push(line);
-      line = word;
-    } else line = line ? `${line} ${word}` : word;
-  }
-  if (line) lines.push(line);
-  return lines.join('\n');
-}
-
-function visible(text: string): string {
-  return text.replace(/\x1b\[[0-9;]*m/g, '');
+  return wrapLines(text, width).join('\n');
 }
 
 function closingLine(report: RepairReport, output: Output): string {
