@@ -102,37 +102,57 @@ async function applySite(sitePlan: SitePlan, ctx: ApplyContext, applied: Applied
     }
   });
   // Deletes first, so that a name they free can be taken by a create of the same run.
+  const batches: Action[][] = [];
   for (const kind of ['delete', 'update', 'create'] as const) {
     const actions = sitePlan.actions.filter((a) => a.kind === kind);
-    for (let i = 0; i < actions.length; i += ctx.batchSize) await applyBatch(actions.slice(i, i + ctx.batchSize), ctx, applied);
+    for (let i = 0; i < actions.length; i += ctx.batchSize) batches.push(actions.slice(i, i + ctx.batchSize));
   }
+  // A batch's outcomes are committed with the next batch's intents: one commit (and fsync) a
+  // batch instead of two, and the next requests go out as soon as the last answers are in.
+  let sent: SentBatch | null = null;
+  for (const actions of batches) {
+    if (ctx.stopped()) {
+      for (const action of actions) applied.exceptions.set(action, { action, outcome: 'not-sent' });
+      continue;
+    }
+    const done = sent;
+    const intentId = immediateTransaction(ctx.db, () =>
+      ctx.events.together(() => {
+        if (done) record(done, ctx, applied);
+        return intend(actions, ctx);
+      }),
+    );
+    // A few requests of the site at a time: the other sites in flight keep the controller busy.
+    sent = { actions, intentId, answers: await inParallel(actions, ctx.concurrency, (action) => send(action, ctx)) };
+  }
+  const last = sent;
+  if (last) immediateTransaction(ctx.db, () => ctx.events.together(() => record(last, ctx, applied)));
 }
 
-async function applyBatch(actions: Action[], ctx: ApplyContext, applied: Applied): Promise<void> {
-  if (ctx.stopped()) {
-    for (const action of actions) applied.exceptions.set(action, { action, outcome: 'not-sent' });
-    return;
+/** A batch whose requests are answered, its outcomes not yet recorded. */
+interface SentBatch {
+  actions: Action[];
+  /** Its creates' intent row (store/replicas.ts), for a batch of creates. */
+  intentId: number | null;
+  answers: Answer[];
+}
+
+/** The intents of a batch (of one site and one kind): one row for creates, one each otherwise. */
+function intend(actions: Action[], ctx: ApplyContext): number | null {
+  if (actions[0]!.kind === 'create') return ctx.replicas.intendCreates(actions.map((a) => a.record.id), actions[0]!.site.key, ctx.runId);
+  for (const action of actions) intendOne(action, ctx);
+  return null;
+}
+
+/** The outcomes of a batch; the caller owns the transaction. */
+function record({ actions, intentId, answers }: SentBatch, ctx: ApplyContext, applied: Applied): void {
+  const at = ctx.now();
+  const made: Array<[string, string]> = [];
+  for (let i = 0; i < actions.length; i++) {
+    const exception = settle(actions[i]!, answers[i]!, ctx, at, made);
+    if (exception) applied.exceptions.set(exception.action, exception);
   }
-  // A batch is of one site and one kind (applySite): its creates share one intent row.
-  const creates = actions[0]!.kind === 'create';
-  const intentId = immediateTransaction(ctx.db, () => {
-    if (creates) return ctx.replicas.intendCreates(actions.map((a) => a.record.id), actions[0]!.site.key, ctx.runId);
-    for (const action of actions) intend(action, ctx);
-    return null;
-  });
-  // A few requests of the site at a time: the other sites in flight keep the controller busy.
-  const answers = await inParallel(actions, ctx.concurrency, (action) => send(action, ctx));
-  immediateTransaction(ctx.db, () =>
-    ctx.events.together(() => {
-      const at = ctx.now();
-      const made: Array<[string, string]> = [];
-      for (let i = 0; i < actions.length; i++) {
-        const exception = settle(actions[i]!, answers[i]!, ctx, at, made);
-        if (exception) applied.exceptions.set(exception.action, exception);
-      }
-      if (intentId !== null) ctx.replicas.createsSettled(intentId, actions[0]!.site.key, made, at);
-    }),
-  );
+  if (intentId !== null) ctx.replicas.createsSettled(intentId, actions[0]!.site.key, made, at);
 }
 
 type Answer = { ok: true; policy?: DnsPolicy } | { ok: false; error: WriteError } | { ok: false; notSent: true };
@@ -153,7 +173,7 @@ async function send(action: Action, ctx: ApplyContext): Promise<Answer> {
 }
 
 /** The intent of an update or delete (creates have one per batch). */
-function intend(action: Action, ctx: ApplyContext): void {
+function intendOne(action: Action, ctx: ApplyContext): void {
   const { record, site } = action;
   // A duplicate the legacy tool made is no replica: its intent is on its own row.
   if (action.duplicate) ctx.duplicates.intendDelete(site.key, action.policyId!, ctx.runId);

@@ -53,7 +53,13 @@ if (out) {
   } as DatabaseSync['prepare'];
   DatabaseSync.prototype.exec = function (this: DatabaseSync, ...args: Parameters<DatabaseSync['exec']>) {
     install(this);
-    return original.exec.apply(this, args);
+    const result = original.exec.apply(this, args);
+    // Setting temp_store (at open, before any write) drops every TEMP object: the triggers come again.
+    if (/temp_store/i.test(args[0])) {
+      installed.delete(this);
+      install(this);
+    }
+    return result;
   };
   DatabaseSync.prototype.close = function (this: DatabaseSync) {
     if (installed.has(this) && this.isOpen) {
