@@ -56,7 +56,12 @@ function counts(pairs: Array<[n: number, word: string]>): string {
 
 /** The line after a table that --limit cut: "showing 50 of 1,234 events". */
 function shownOf(shown: number, total: number, what: string, output: Output): void {
-  if (total > shown) output.line(output.style.gray(`showing ${shown.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} ${what} (--limit shows more)`));
+  if (total > shown) output.line(output.style.gray(`showing ${grouped(shown)} of ${grouped(total)} ${what} (--limit shows more)`));
+}
+
+/** 1234567 → "1,234,567"; toLocaleString loaded ICU's number formats for it, 20 ms of history's 100. */
+function grouped(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
 function renderRows<T>(rows: T[], output: Output, json: boolean, empty: string, head: string[], cells: (row: T) => Array<string | number>): void {
