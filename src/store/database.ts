@@ -156,11 +156,13 @@ function assertNothingPending(db: DatabaseSync, path: string): void {
 }
 
 /**
- * For a large first run, which writes hundreds of MB: a bigger page cache for the hot index
- * pages, and fewer, larger WAL checkpoints (the WAL file is truncated back to 64 MB after each).
+ * For a large first run, which writes hundreds of MB: fewer, larger WAL checkpoints (the WAL file
+ * is truncated back to 64 MB after each), and a page cache of 8 MB: 2, 8 and 32 MB took the same
+ * time for the SQL of an initial sync at L (bench/apply-sql.ts, 6.8–7.1 s), and every MB of it is
+ * resident memory.
  */
 export function prepareForBulkWrites(db: DatabaseSync): void {
-  db.exec('PRAGMA cache_size = -32768; PRAGMA wal_autocheckpoint = 10000; PRAGMA journal_size_limit = 67108864');
+  db.exec('PRAGMA cache_size = -8192; PRAGMA wal_autocheckpoint = 10000; PRAGMA journal_size_limit = 67108864');
 }
 
 /** Keeps the query planner's statistics fresh as the tables grow (cheap when nothing changed). */
