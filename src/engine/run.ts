@@ -1,7 +1,7 @@
 import type { Config, ControllerConfig } from '../config/types.ts';
 import { getExitCode } from '../domain/exit-codes.ts';
 import type { Interruption } from '../domain/run.ts';
-import type { KnownState } from '../domain/state.ts';
+import type { KnownReplica, KnownState } from '../domain/state.ts';
 import { RecordCatalogue, siteContent } from '../planner/content.ts';
 import { recordFilter } from '../planner/filters.ts';
 import { controllerScoped } from '../planner/scope.ts';
@@ -74,30 +74,40 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
     // Creates a killed run left in its batch intents become pending replicas, which discovery settles.
     if (replicas) immediateTransaction(db!, () => replicas.pendFromBatches(startedAt));
     const catalogue = new RecordCatalogue();
+    const sitesRepo = store ? new SiteRepository(store.db) : null;
+    const state = store ? new StateRepository(store.db) : null;
+    // Each known site's replicas are read as its pages arrive, between the answers of the others.
+    const read = new Map<number, Map<string, KnownReplica>>();
+    const readReplicas = (host: string, siteId: string) => {
+      const key = sitesRepo?.find(host, siteId)?.key;
+      if (key !== undefined) read.set(key, state!.replicasAt(key));
+    };
     const discoveries = await Promise.all(
       options.config.controllers.map((controller) =>
         discoverController(
           controller,
           clients.get(controller.host)!,
-          (_site, policies, siteClients) => siteContent(policies, siteClients, controller.clients, catalogue),
+          (site, policies, siteClients) => {
+            readReplicas(controller.host, site.id);
+            return siteContent(policies, siteClients, controller.clients, catalogue);
+          },
           options.config.sync.concurrency,
           (site) => deps.onSiteDiscovered?.(controller.name, site.site.name, site.status),
         ),
       ),
     );
 
-    const sitesRepo = store ? new SiteRepository(store.db) : null;
     const keyed = () => keySites(discoveries, options.config, sitesRepo, writing, startedAt);
     let snapshots = snapshotsOf(writing ? immediateTransaction(db!, keyed) : keyed(), options.sites);
 
     const siteRefs = new Map(sitesRepo?.all() ?? []);
     for (const s of snapshots) siteRefs.set(s.site.key, s.site);
-    const state = store ? new StateRepository(store.db) : null;
     const refusals = store ? new RefusalRepository(store.db) : null;
     // Read before apply records this run's skips: a skip recorded by an earlier run is not news.
     const events = store ? new EventWriter(store.db) : null;
     const discovered = snapshots.filter((s) => s.status === 'discovered').map((s) => s.site.key);
-    const known: KnownState = state?.load(siteRefs, discovered) ?? { records: new Map(), origins: new Map(), replicas: new Map(), sites: siteRefs, refusals: new Map() };
+    // keySites gave every known site the key it had (SiteRepository.find): what was read is theirs.
+    const known: KnownState = state?.load(siteRefs, discovered, read) ?? { records: new Map(), origins: new Map(), replicas: new Map(), sites: siteRefs, refusals: new Map() };
     const legacy = new LegacyLeftovers(store, known);
     const passes = recordFilter(options.config.sync);
     const now = new Date();

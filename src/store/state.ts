@@ -16,6 +16,8 @@ const RECOVERED = 'recorded after an interrupted run';
 export class StateRepository {
   readonly #events: EventWriter;
   readonly #statements: Record<Change['op'], StatementSync>;
+  #settled: StatementSync | null = null;
+  #recordsRead: Map<string, KnownRecord> | null = null;
 
   private readonly db: DatabaseSync;
 
@@ -41,15 +43,12 @@ export class StateRepository {
     };
   }
 
-  /** What earlier runs learnt; the replicas only of `discovered`, the sites whose policies this run read. */
-  load(sites: Map<number, SiteRef>, discovered: Iterable<number>): KnownState {
-    const records = new Map<string, KnownRecord>();
-    for (const row of this.db.prepare('SELECT id, type, domain, target, record_raw, first_seen, orphaned_at FROM dns_records').iterate()) {
-      const r = row as { id: string; type: RecordType; domain: string; target: string; record_raw: string; first_seen: string; orphaned_at: string | null };
-      const record: DnsRecord = { id: r.id, type: r.type, domain: r.domain, target: r.target, fields: JSON.parse(r.record_raw) as DnsRecord['fields'] };
-      records.set(r.id, { record, firstSeen: r.first_seen, orphanedAt: r.orphaned_at });
-    }
-
+  /**
+   * What earlier runs learnt; the replicas only of `discovered`, the sites whose policies this run
+   * read. `read` holds the settled replicas of sites already read with replicasAt.
+   */
+  load(sites: Map<number, SiteRef>, discovered: Iterable<number>, read: ReadonlyMap<number, Map<string, KnownReplica>> = new Map()): KnownState {
+    const records = this.#records();
     const origins = new Map<string, Map<number, KnownOrigin>>();
     for (const row of this.db.prepare('SELECT record_id, site_id, first_seen, policy_id, attributes FROM record_origins').iterate()) {
       const o = row as { record_id: string; site_id: number; first_seen: string; policy_id: string | null; attributes: string };
@@ -59,19 +58,7 @@ export class StateRepository {
     }
 
     const replicas = new Map<number, Map<string, KnownReplica>>();
-    // The largest read of a run (one row per policy dnssync made): site by site along the primary
-    // key, two columns, rows as arrays. Record ids are shared with `records`, so 400,000 replicas
-    // do not hold 400,000 copies of them.
-    const settled = this.db.prepare('SELECT record_id, policy_id FROM replicas WHERE site_id = ? AND pending IS NULL');
-    settled.setReturnArrays(true);
-    for (const siteKey of discovered) {
-      const bySite = new Map<string, KnownReplica>();
-      for (const row of settled.all(siteKey) as unknown[]) {
-        const [id, policyId] = row as [string, string | null];
-        bySite.set(records.get(id)?.record.id ?? id, { policyId, pending: null, pendingRunId: null, pendingBody: null });
-      }
-      replicas.set(siteKey, bySite);
-    }
+    for (const siteKey of discovered) replicas.set(siteKey, read.get(siteKey) ?? this.replicasAt(siteKey));
     // Intents left by an interrupted run: few, and found through their partial index; and the
     // batches of creates it left, which a sync turns into pending replicas first (a dry run reads them).
     const pending = this.db.prepare(
@@ -85,6 +72,37 @@ export class StateRepository {
       replicas.get(r.site_id)?.set(r.record_id, { policyId: r.policy_id, pending: r.pending, pendingRunId: r.pending_run_id, pendingBody: r.pending_body });
     }
     return { records, origins, replicas, sites, refusals: new RefusalRepository(this.db).all() };
+  }
+
+  /**
+   * The settled replicas of one site: the largest read of a run (one row per policy dnssync made),
+   * so a sync reads each site's as its pages arrive, between the answers (issue 13). Along the
+   * primary key, two columns, rows as arrays; record ids are shared with the records', so 400,000
+   * replicas do not hold 400,000 copies of them.
+   */
+  replicasAt(siteKey: number): Map<string, KnownReplica> {
+    const records = this.#records();
+    this.#settled ??= this.db.prepare('SELECT record_id, policy_id FROM replicas WHERE site_id = ? AND pending IS NULL');
+    this.#settled.setReturnArrays(true);
+    const bySite = new Map<string, KnownReplica>();
+    for (const row of this.#settled.all(siteKey) as unknown[]) {
+      const [id, policyId] = row as [string, string | null];
+      bySite.set(records.get(id)?.record.id ?? id, { policyId, pending: null, pendingRunId: null, pendingBody: null });
+    }
+    return bySite;
+  }
+
+  /** Every record earlier runs learnt, read once a run. */
+  #records(): Map<string, KnownRecord> {
+    if (this.#recordsRead) return this.#recordsRead;
+    const records = new Map<string, KnownRecord>();
+    for (const row of this.db.prepare('SELECT id, type, domain, target, record_raw, first_seen, orphaned_at FROM dns_records').iterate()) {
+      const r = row as { id: string; type: RecordType; domain: string; target: string; record_raw: string; first_seen: string; orphaned_at: string | null };
+      const record: DnsRecord = { id: r.id, type: r.type, domain: r.domain, target: r.target, fields: JSON.parse(r.record_raw) as DnsRecord['fields'] };
+      records.set(r.id, { record, firstSeen: r.first_seen, orphanedAt: r.orphaned_at });
+    }
+    this.#recordsRead = records;
+    return records;
   }
 
   /** Records this run's observations and their events; the caller owns the transaction. */
