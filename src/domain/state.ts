@@ -65,6 +65,23 @@ export interface KnownReplica {
   pendingBody: string | null;
 }
 
+/**
+ * A replica as a run loads it: a settled one with its policy id is that id alone, so that
+ * 400,000 replicas hold no object each (issue 13); any other (an intent pending, or no policy id
+ * yet) is the whole row.
+ */
+export type StoredReplica = string | KnownReplica;
+
+/** The whole row of a stored replica. */
+export function replicaOf(stored: StoredReplica): KnownReplica {
+  return typeof stored === 'string' ? { policyId: stored, pending: null, pendingRunId: null, pendingBody: null } : stored;
+}
+
+/** A stored replica's policy id (undefined for no replica). */
+export function policyIdOf(stored: StoredReplica | undefined): string | null | undefined {
+  return typeof stored === 'string' ? stored : stored?.policyId;
+}
+
 export interface KnownRecord {
   record: DnsRecord;
   firstSeen: string;
@@ -88,7 +105,7 @@ export interface KnownState {
   /** recordId → siteKey → origin. */
   origins: Map<string, Map<number, KnownOrigin>>;
   /** siteKey → recordId → replica. */
-  replicas: Map<number, Map<string, KnownReplica>>;
+  replicas: Map<number, Map<string, StoredReplica>>;
   /** Sites the database knows, by key, including ones not seen this run. */
   sites: Map<number, SiteRef>;
   /** siteKey → recordId → refused create. */

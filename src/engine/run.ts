@@ -1,7 +1,7 @@
 import type { Config, ControllerConfig } from '../config/types.ts';
 import { getExitCode } from '../domain/exit-codes.ts';
 import type { Interruption } from '../domain/run.ts';
-import type { KnownReplica, KnownState } from '../domain/state.ts';
+import type { KnownState, StoredReplica } from '../domain/state.ts';
 import { RecordCatalogue, siteContent } from '../planner/content.ts';
 import { recordFilter } from '../planner/filters.ts';
 import { controllerScoped } from '../planner/scope.ts';
@@ -77,7 +77,7 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
     const sitesRepo = store ? new SiteRepository(store.db) : null;
     const state = store ? new StateRepository(store.db) : null;
     // Each known site's replicas are read as its pages arrive, between the answers of the others.
-    const read = new Map<number, Map<string, KnownReplica>>();
+    const read = new Map<number, Map<string, StoredReplica>>();
     const readReplicas = (host: string, siteId: string) => {
       const key = sitesRepo?.find(host, siteId)?.key;
       if (key !== undefined) read.set(key, state!.replicasAt(key));

@@ -1,5 +1,5 @@
 import type { DnsRecord } from '../domain/record.ts';
-import type { KnownState, SiteRef } from '../domain/state.ts';
+import { policyIdOf, type KnownState, type SiteRef } from '../domain/state.ts';
 import type { Observation } from './observe.ts';
 
 /** A policy dnssync knows by id that a listing left out: a claim of absence to confirm by id. */
@@ -29,7 +29,7 @@ export function absenceClaims(observation: Observation, known: KnownState): Abse
     const policyId =
       change.op === 'origin.remove'
         ? known.origins.get(change.record.id)?.get(change.siteKey)?.policyId
-        : known.replicas.get(change.siteKey)?.get(change.record.id)?.policyId;
+        : policyIdOf(known.replicas.get(change.siteKey)?.get(change.record.id));
     if (!policyId) continue;
     let ids = listed.get(change.siteKey);
     if (!ids) listed.set(change.siteKey, (ids = new Set(snapshot.policies.map((p) => p.policyId))));

@@ -1,6 +1,6 @@
 import type { Attributes, DnsRecord } from '../domain/record.ts';
 import { sameAttributes } from '../domain/record.ts';
-import type { Change, KnownDuplicate, KnownOrigin, KnownRefusal, KnownReplica, KnownState, LivePolicy, SiteSnapshot } from '../domain/state.ts';
+import { policyIdOf, replicaOf, type Change, type KnownDuplicate, type KnownOrigin, type KnownRefusal, type KnownState, type LivePolicy, type SiteSnapshot, type StoredReplica } from '../domain/state.ts';
 import type { RecordType } from '../domain/policy.ts';
 
 /**
@@ -106,7 +106,7 @@ export function observe({ snapshots, known, passes, now }: ObserveInput): Observ
  */
 function matchReplicas(
   snapshot: SiteSnapshot,
-  known: Map<string, KnownReplica>,
+  known: Map<string, StoredReplica>,
   catalogue: KnownState['records'],
   changes: Change[],
   refusals: ReadonlyMap<string, KnownRefusal> = new Map(),
@@ -120,12 +120,14 @@ function matchReplicas(
   // only the rest need the index of the remaining replicas by policy id (policy ids are unique).
   const rest: LivePolicy[] = [];
   for (const live of snapshot.policies) {
-    const replica = known.get(live.record.id);
-    if (replica?.policyId === live.policyId && !replicas.has(live.record.id)) replicas.set(live.record.id, live);
+    if (policyIdOf(known.get(live.record.id)) === live.policyId && !replicas.has(live.record.id)) replicas.set(live.record.id, live);
     else rest.push(live);
   }
   const byPolicyId = new Map<string, string>();
-  for (const [recordId, replica] of known) if (replica.policyId && !replicas.has(recordId)) byPolicyId.set(replica.policyId, recordId);
+  for (const [recordId, stored] of known) {
+    const policyId = policyIdOf(stored);
+    if (policyId && !replicas.has(recordId)) byPolicyId.set(policyId, recordId);
+  }
 
   const natives: LivePolicy[] = [];
   const duplicates: LivePolicy[] = [];
@@ -139,7 +141,8 @@ function matchReplicas(
       duplicates.push(live);
       continue;
     }
-    const unconfirmed = known.get(live.record.id);
+    const stored = known.get(live.record.id);
+    const unconfirmed = stored === undefined ? undefined : replicaOf(stored);
     if (unconfirmed && unconfirmed.policyId === null && !replicas.has(live.record.id)) {
       const recovered = unconfirmed.pending === 'create';
       changes.push({ op: 'replica.adopt', record: live.record, siteKey, policyId: live.policyId, recovered, runId: unconfirmed.pendingRunId });
@@ -157,8 +160,11 @@ function matchReplicas(
   }
 
   const vanished = new Set<string>();
-  for (const [recordId, replica] of known) {
+  for (const [recordId, stored] of known) {
     const found = replicas.get(recordId);
+    // Settled, confirmed and found: nothing to record (the usual case).
+    if (typeof stored === 'string' && found) continue;
+    const replica = replicaOf(stored);
     if (!found) {
       const recovered = replica.pending === 'delete';
       // Only a replica we had confirmed can have been deleted by someone else.

@@ -2,7 +2,7 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { RecordType } from '../domain/policy.ts';
 import type { Attributes, DnsRecord } from '../domain/record.ts';
 import { recordRaw } from '../domain/stored-record.ts';
-import type { KnownOrigin, KnownRecord, KnownReplica, KnownState, SiteRef } from '../domain/state.ts';
+import type { KnownOrigin, KnownRecord, KnownReplica, KnownState, SiteRef, StoredReplica } from '../domain/state.ts';
 import type { Change } from '../domain/state.ts';
 import { EventWriter } from './events.ts';
 import { RefusalRepository } from './refusals.ts';
@@ -47,7 +47,7 @@ export class StateRepository {
    * What earlier runs learnt; the replicas only of `discovered`, the sites whose policies this run
    * read. `read` holds the settled replicas of sites already read with replicasAt.
    */
-  load(sites: Map<number, SiteRef>, discovered: Iterable<number>, read: ReadonlyMap<number, Map<string, KnownReplica>> = new Map()): KnownState {
+  load(sites: Map<number, SiteRef>, discovered: Iterable<number>, read: ReadonlyMap<number, Map<string, StoredReplica>> = new Map()): KnownState {
     const records = this.#records();
     const origins = new Map<string, Map<number, KnownOrigin>>();
     for (const row of this.db.prepare('SELECT record_id, site_id, first_seen, policy_id, attributes FROM record_origins').iterate()) {
@@ -57,7 +57,7 @@ export class StateRepository {
       origins.set(o.record_id, bySite);
     }
 
-    const replicas = new Map<number, Map<string, KnownReplica>>();
+    const replicas = new Map<number, Map<string, StoredReplica>>();
     for (const siteKey of discovered) replicas.set(siteKey, read.get(siteKey) ?? this.replicasAt(siteKey));
     // Intents left by an interrupted run: few, and found through their partial index; and the
     // batches of creates it left, which a sync turns into pending replicas first (a dry run reads them).
@@ -80,14 +80,14 @@ export class StateRepository {
    * primary key, two columns, rows as arrays; record ids are shared with the records', so 400,000
    * replicas do not hold 400,000 copies of them.
    */
-  replicasAt(siteKey: number): Map<string, KnownReplica> {
+  replicasAt(siteKey: number): Map<string, StoredReplica> {
     const records = this.#records();
     this.#settled ??= this.db.prepare('SELECT record_id, policy_id FROM replicas WHERE site_id = ? AND pending IS NULL');
     this.#settled.setReturnArrays(true);
-    const bySite = new Map<string, KnownReplica>();
+    const bySite = new Map<string, StoredReplica>();
     for (const row of this.#settled.all(siteKey) as unknown[]) {
       const [id, policyId] = row as [string, string | null];
-      bySite.set(records.get(id)?.record.id ?? id, { policyId, pending: null, pendingRunId: null, pendingBody: null });
+      bySite.set(records.get(id)?.record.id ?? id, policyId ?? { policyId, pending: null, pendingRunId: null, pendingBody: null });
     }
     return bySite;
   }
