@@ -4,7 +4,7 @@
 // 16 sites interleaved batch by batch as apply runs them (4 controllers × 4 sites). For trying
 // store changes: what a batch size, the page cache or synchronous cost.
 //
-//   node bench/apply-sql.ts [--sites 200] [--records 2000] [--batch 100] [--cache-mb 2] [--sync FULL|NORMAL]
+//   node bench/apply-sql.ts [--sites 200] [--records 2000] [--batch 2000] [--cache-mb 2] [--sync FULL|NORMAL]
 //                          [--settle-every N] [--checkpoint PAGES]
 //
 //   --settle-every N   commit the outcomes (replica confirmed + event) every N creates instead of
@@ -29,7 +29,7 @@ const { values } = parseArgs({
   options: {
     sites: { type: 'string', default: '200' },
     records: { type: 'string', default: '2000' },
-    batch: { type: 'string', default: '100' },
+    batch: { type: 'string', default: '2000' },
     'cache-mb': { type: 'string' },
     sync: { type: 'string' },
     'settle-every': { type: 'string' },
