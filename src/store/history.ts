@@ -226,6 +226,11 @@ function eventsFrom(filter: Omit<HistoryFilter, 'limit'>): { from: string; where
   if (filter.status) {
     where.push('e.status = ?');
     params.push(filter.status);
+    // The index by status holds every status but CREATED (schema.sql); SQLite uses a partial index
+    // only where the query repeats its condition. CREATED events, nearly all of them, are found
+    // along the time index when nothing narrower (a record, sites, a run) applies.
+    if (filter.status !== 'CREATED') where.push("e.status <> 'CREATED'");
+    else if (filter.record === undefined && !filter.siteKeys && filter.runId === undefined) from = 'sync_events e INDEXED BY sync_events_time';
   }
   if (filter.runId !== undefined) {
     where.push('e.run_id = ?');
