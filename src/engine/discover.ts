@@ -7,12 +7,19 @@ import { inParallel } from './parallel.ts';
 export interface DiscoveryClient {
   info(): Promise<{ applicationVersion: string }>;
   sites(): Promise<Site[]>;
-  policies(siteId: string): Promise<DnsPolicy[]>;
+  /** Every policy of the site, each turned by `keep` into what discovery keeps of it as it is read. */
+  policies<U>(siteId: string, keep: (policy: DnsPolicy) => U): Promise<U[]>;
   clients(siteId: string): Promise<Client[]>;
 }
 
-/** What discovery keeps of a site's policies and clients: a digest, so raw pages are not all held at once. */
-export type Digest<T> = (site: Site, policies: DnsPolicy[], clients: Client[]) => T;
+/**
+ * What discovery keeps of a site: each policy turned into an item as soon as its page is read,
+ * then the items and the clients into a digest, so that raw pages are never all held at once.
+ */
+export interface Digest<P, T> {
+  item(policy: DnsPolicy): P;
+  site(site: Site, items: P[], clients: Client[]): T;
+}
 
 export interface SiteDiscovery<T> {
   site: Site;
@@ -38,10 +45,10 @@ const MIN_VERSION = [10, 1];
  * SPEC §4.1 for one controller: version, every site, and the policies (and clients) of each
  * selected site. A failure is kept where it happened, so that only what was really seen counts.
  */
-export async function discoverController<T>(
+export async function discoverController<P, T>(
   controller: ControllerConfig,
   client: DiscoveryClient,
-  digest: Digest<T>,
+  digest: Digest<P, T>,
   /** Sites read at once: the client bounds requests anyway; this bounds raw pages held in memory. */
   sitesAtOnce: number,
   onSite?: (site: SiteDiscovery<T>) => void,
@@ -66,13 +73,13 @@ export async function discoverController<T>(
   return { controller, status: 'ok', version, sites: results };
 }
 
-async function discoverSite<T>(controller: ControllerConfig, client: DiscoveryClient, site: Site, digest: Digest<T>): Promise<SiteDiscovery<T>> {
+async function discoverSite<P, T>(controller: ControllerConfig, client: DiscoveryClient, site: Site, digest: Digest<P, T>): Promise<SiteDiscovery<T>> {
   try {
-    const [policies, clients] = await Promise.all([
-      client.policies(site.id),
+    const [items, clients] = await Promise.all([
+      client.policies(site.id, digest.item),
       controller.clients.enabled ? client.clients(site.id) : Promise.resolve([]),
     ]);
-    return { site, status: 'discovered', content: digest(site, policies, clients) };
+    return { site, status: 'discovered', content: digest.site(site, items, clients) };
   } catch (error) {
     return { site, status: 'failed', error: (error as Error).message };
   }

@@ -2,7 +2,7 @@ import type { Config, ControllerConfig } from '../config/types.ts';
 import { getExitCode } from '../domain/exit-codes.ts';
 import type { Interruption } from '../domain/run.ts';
 import type { KnownState, StoredReplica } from '../domain/state.ts';
-import { RecordCatalogue, siteContent } from '../planner/content.ts';
+import { contentOf, policyItem, RecordCatalogue } from '../planner/content.ts';
 import { recordFilter } from '../planner/filters.ts';
 import { controllerScoped } from '../planner/scope.ts';
 import { decideOutcome } from '../planner/outcome.ts';
@@ -87,9 +87,12 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
         discoverController(
           controller,
           clients.get(controller.host)!,
-          (site, policies, siteClients) => {
-            readReplicas(controller.host, site.id);
-            return siteContent(policies, siteClients, controller.clients, catalogue);
+          {
+            item: (policy) => policyItem(policy, catalogue),
+            site: (site, items, siteClients) => {
+              readReplicas(controller.host, site.id);
+              return contentOf(items, siteClients, controller.clients, catalogue);
+            },
           },
           options.config.sync.concurrency,
           (site) => deps.onSiteDiscovered?.(controller.name, site.site.name, site.status),

@@ -60,25 +60,48 @@ export class RecordCatalogue {
   }
 }
 
+/** A policy that is none of the site's synced records: its name is taken, and what it serves is served. */
+export interface OtherPolicy {
+  otherDomain: string;
+  served: { recordId: string; origin: string } | null;
+}
+
+/** What a site's content keeps of one policy. */
+export type PolicyItem = LivePolicy | OtherPolicy;
+
+/**
+ * One policy as discovery keeps it, made as soon as its page is read, so that the raw objects of
+ * 400,000 policies die young rather than wait for the last page of their site (issue 13).
+ */
+export function policyItem(policy: DnsPolicy, catalogue: RecordCatalogue): PolicyItem {
+  const origin = policy.metadata?.origin;
+  const user = origin === undefined || origin === 'USER_DEFINED';
+  const record = catalogue.ofPolicy(policy);
+  if (record && user) return { policyId: policy.id, record, attributes: catalogue.attributesOf(policy) };
+  // The controller serves it already (and refuses a duplicate create since 10.2.105).
+  return { otherDomain: canonicalDomain(policy.domain), served: record ? { recordId: record.id, origin: origin! } : null };
+}
+
 /** Turns a site's raw policies and clients into SiteContent. */
-export function siteContent(
-  policies: DnsPolicy[],
-  clients: Client[],
-  clientRecords: ClientRecordsConfig,
-  catalogue: RecordCatalogue,
-): SiteContent {
+export function siteContent(policies: DnsPolicy[], clients: Client[], clientRecords: ClientRecordsConfig, catalogue: RecordCatalogue): SiteContent {
+  return contentOf(
+    policies.map((policy) => policyItem(policy, catalogue)),
+    clients,
+    clientRecords,
+    catalogue,
+  );
+}
+
+/** A site's SiteContent from its policies as discovery kept them (policyItem) and its clients. */
+export function contentOf(items: PolicyItem[], clients: Client[], clientRecords: ClientRecordsConfig, catalogue: RecordCatalogue): SiteContent {
   const content: SiteContent = { policies: [], otherDomains: new Set(), served: new Map(), derived: [] };
-  for (const policy of policies) {
-    const origin = policy.metadata?.origin;
-    const user = origin === undefined || origin === 'USER_DEFINED';
-    const record = catalogue.ofPolicy(policy);
-    if (record && user) {
-      content.policies.push({ policyId: policy.id, record, attributes: catalogue.attributesOf(policy) });
+  for (const item of items) {
+    if ('policyId' in item) {
+      content.policies.push(item);
       continue;
     }
-    content.otherDomains.add(canonicalDomain(policy.domain));
-    // The controller serves it already (and refuses a duplicate create since 10.2.105).
-    if (record) content.served.set(record.id, origin!);
+    content.otherDomains.add(item.otherDomain);
+    if (item.served) content.served.set(item.served.recordId, item.served.origin);
   }
   if (clientRecords.enabled) {
     const legacy = clientRecords.naming === 'legacy';

@@ -35,9 +35,15 @@ export class UnifiClient {
     return readAll(this.transport, { path: '/v1/sites', noun: 'site', nouns: 'sites', check: checkSite });
   }
 
-  /** Every policy of the site, of every type and origin, as the controller returns them (validated). */
-  policies(siteId: string): Promise<DnsPolicy[]> {
-    return readAll(this.transport, { path: policiesPath(siteId), siteId, noun: 'policy', nouns: 'policies', check: checkPolicy });
+  /**
+   * Every policy of the site, of every type and origin, as the controller returns them
+   * (validated), each turned by `keep` into what the caller keeps of it as soon as it is read.
+   */
+  policies(siteId: string): Promise<DnsPolicy[]>;
+  policies<U>(siteId: string, keep: (policy: DnsPolicy) => U): Promise<U[]>;
+  policies<U>(siteId: string, keep?: (policy: DnsPolicy) => U): Promise<Array<DnsPolicy | U>> {
+    const list = { path: policiesPath(siteId), siteId, noun: 'policy', nouns: 'policies', check: checkPolicy };
+    return keep ? readAll(this.transport, list, keep) : readAll(this.transport, list);
   }
 
   /**

@@ -31,12 +31,18 @@ export interface ListRequest<T extends { id: string }> {
  * `totalCount` agree with what it sends. Only reading a missing policy by id
  * tells that apart from a real absence.
  */
-export async function readAll<T extends { id: string }>(transport: Transport, list: ListRequest<T>): Promise<T[]> {
+export async function readAll<T extends { id: string }>(transport: Transport, list: ListRequest<T>): Promise<T[]>;
+/**
+ * The same, each item turned by `keep` into what the caller keeps of it as soon as it is checked,
+ * so that a page's raw objects die young instead of being held until the last page (issue 13).
+ */
+export async function readAll<T extends { id: string }, U>(transport: Transport, list: ListRequest<T>, keep: (item: T) => U): Promise<U[]>;
+export async function readAll<T extends { id: string }, U>(transport: Transport, list: ListRequest<T>, keep?: (item: T) => U): Promise<Array<T | U>> {
   const req = { method: 'GET', path: list.path, ...(list.siteId !== undefined && { siteId: list.siteId }) } as const;
   const malformed = (problem: string) => transport.error('malformed', req, problem);
   const changes: string[] = [];
   for (let reading = 0; reading <= MAX_RESTARTS; reading++) {
-    const items: T[] = [];
+    const items: Array<T | U> = [];
     const seen = new Set<string>();
     let total: number | null = null;
     for (;;) {
@@ -57,7 +63,7 @@ export async function readAll<T extends { id: string }>(transport: Transport, li
           const item = list.check(raw, () => `${list.noun} ${i} of ${where}`);
           if (seen.has(item.id)) throw new ShapeProblem(`${where} repeats ${list.noun} ${item.id} already listed`);
           seen.add(item.id);
-          items.push(item);
+          items.push(keep ? keep(item) : item);
         });
         const shortfall = items.length < total && page.data.length === 0 ? ` (the page at offset ${offset} is empty)` : '';
         if (items.length > total || shortfall) throw new ShapeProblem(`read ${items.length} ${list.nouns} but totalCount says ${total}${shortfall}`);
