@@ -82,16 +82,6 @@ export function policyItem(policy: DnsPolicy, catalogue: RecordCatalogue): Polic
   return { otherDomain: canonicalDomain(policy.domain), served: record ? { recordId: record.id, origin: origin! } : null };
 }
 
-/** Turns a site's raw policies and clients into SiteContent. */
-export function siteContent(policies: DnsPolicy[], clients: Client[], clientRecords: ClientRecordsConfig, catalogue: RecordCatalogue): SiteContent {
-  return contentOf(
-    policies.map((policy) => policyItem(policy, catalogue)),
-    clients,
-    clientRecords,
-    catalogue,
-  );
-}
-
 /** A site's SiteContent from its policies as discovery kept them (policyItem) and its clients. */
 export function contentOf(items: PolicyItem[], clients: Client[], clientRecords: ClientRecordsConfig, catalogue: RecordCatalogue): SiteContent {
   const content: SiteContent = { policies: [], otherDomains: new Set(), served: new Map(), derived: [] };

@@ -1,8 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Client, DnsPolicy } from '../../src/domain/policy.ts';
+import type { ClientRecordsConfig } from '../../src/config/types.ts';
 import { recordId, recordOf } from '../../src/domain/record.ts';
-import { clientRecord, legacyClientRecord, RecordCatalogue, siteContent } from '../../src/planner/content.ts';
+import { clientRecord, contentOf, legacyClientRecord, policyItem, RecordCatalogue } from '../../src/planner/content.ts';
+
+/** A site's content from raw policies, as discovery makes it page by page. */
+const siteContent = (policies: DnsPolicy[], clients: Client[], clientRecords: ClientRecordsConfig, catalogue: RecordCatalogue) =>
+  contentOf(policies.map((p) => policyItem(p, catalogue)), clients, clientRecords, catalogue);
 
 const client = (name: string | undefined, ipAddress: string | undefined): Client => ({
   id: `client-${name ?? 'none'}`,
