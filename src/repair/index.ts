@@ -3,12 +3,14 @@ import { DatabaseSync } from 'node:sqlite';
 import { DatabaseError } from '../domain/errors.ts';
 import { fileStamp } from '../domain/time.ts';
 import { BackupError, writeBackup } from '../store/backup.ts';
+import { tablesOf } from '../store/catalog.ts';
 import { connect, toDatabaseError } from '../store/database.ts';
 import { dataVersion } from '../store/data-version.ts';
 import { fileHeader, SQLITE_HEADER } from '../store/sqlite-file.ts';
 import { isCorruption } from '../store/sqlite-errors.ts';
 import { legacyShape } from '../legacy/index.ts';
 import { appliedMigrations, knownMigrations, latestVersion } from '../store/migrations.ts';
+import { ReplicaRepository } from '../store/replicas.ts';
 import { assertNoLiveSync } from './checks/crash.ts';
 import type { Issue } from './checks/issue.ts';
 import { corrupt, notSqlite } from './damaged.ts';
@@ -93,6 +95,9 @@ function examineOpen(db: DatabaseSync, path: string, mode: Mode, options: Repair
         continue;
       }
       assertNoLiveSync(db, path, options);
+      // A batch of creates a killed sync left becomes pending replica rows first, as the next sync
+      // would make them: the form the fixes (a record re-keyed among them) know how to carry along.
+      if (tablesOf(db).has('create_intents')) new ReplicaRepository(db).pendFromBatches(now(options).toISOString());
       results = applyFixes(db, found);
       db.exec('COMMIT');
       break;

@@ -88,4 +88,37 @@ describe('dnssync repair on a database a real sync wrote', () => {
     const after = await repair(env.db, '--check');
     assert.equal(after.code, 0, JSON.stringify(after.report.findings, null, 2));
   });
+
+  it('re-keys a record that a batch of creates left by a killed sync names, so that the next sync adopts its policy', async () => {
+    const env = await syncEnv(scenario);
+    assert.equal((await env.sync()).code, 0);
+    const origins = env.query<{ n: number }>('SELECT count(*) AS n FROM record_origins')[0]!.n;
+    // A replica of a record that will sit under a wrong id: its create was sent by a run killed
+    // before the outcome, so its intent is the batch's row (store/replicas.ts), naming that id.
+    const [moved] = env.query<{ record_id: string; site_id: number }>('SELECT record_id, site_id FROM replicas ORDER BY record_id LIMIT 1');
+    const lastRun = env.query<{ id: number }>('SELECT max(id) AS id FROM runs')[0]!.id;
+    const wrong = '0'.repeat(64);
+    plant(env.db, (db) => {
+      db.prepare('DELETE FROM replicas WHERE record_id = ? AND site_id = ?').run(moved!.record_id, moved!.site_id);
+      db.prepare('INSERT INTO create_intents (run_id, site_id, record_ids) VALUES (?, ?, ?)').run(lastRun, moved!.site_id, JSON.stringify([wrong]));
+      db.prepare('UPDATE dns_records SET id = ? WHERE id = ?').run(wrong, moved!.record_id);
+      for (const table of ['record_origins', 'replicas', 'sync_events']) db.prepare(`UPDATE ${table} SET record_id = ? WHERE record_id = ?`).run(wrong, moved!.record_id);
+    });
+
+    const fixed = await repair(env.db);
+    assert.equal(fixed.code, 0, JSON.stringify(fixed.report.findings, null, 2));
+    assert.deepEqual(fixed.report.findings.map((f) => `${f.check}: ${f.outcome}`).sort(), ['crash-intent: left-for-sync', 'record-id: fixed']);
+    assert.deepEqual(
+      query(env.db, 'SELECT pending FROM replicas WHERE record_id = ? AND site_id = ?', moved!.record_id, moved!.site_id),
+      [{ pending: 'create' }],
+      'the batch became a pending replica under the right id',
+    );
+
+    const before = writes(env.sim);
+    const next = await env.sync();
+    assert.equal(next.code, 0, next.stderr);
+    assert.equal(writes(env.sim), before, 'no write request: nothing was duplicated');
+    assert.equal(env.query<{ n: number }>('SELECT count(*) AS n FROM record_origins')[0]!.n, origins, 'no replica mistaken for a native policy');
+    assert.equal(env.query<{ n: number }>('SELECT count(*) AS n FROM create_intents')[0]!.n, 0);
+  });
 });
