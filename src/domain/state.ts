@@ -99,6 +99,14 @@ export interface KnownRefusal {
   triedAt: string;
 }
 
+/** A site as the last sync that found every site in step left it (store/in-step.ts). */
+export interface InStepSite {
+  /** Of what the site listed then: engine/unchanged.ts siteFingerprint. */
+  fingerprint: string;
+  /** Our replicas there then. */
+  replicas: number;
+}
+
 /** What the database remembers from earlier runs. */
 export interface KnownState {
   records: Map<string, KnownRecord>;

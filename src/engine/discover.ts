@@ -7,9 +7,15 @@ import { inParallel } from './parallel.ts';
 export interface DiscoveryClient {
   info(): Promise<{ applicationVersion: string }>;
   sites(): Promise<Site[]>;
-  /** Every policy of the site, each turned by `keep` into what discovery keeps of it as it is read. */
-  policies<U>(siteId: string, keep: (policy: DnsPolicy) => U): Promise<U[]>;
+  /** Every policy of the site, each turned by `keep` into what discovery keeps of it; `deferred`: only when asked. */
+  policyListing<U>(siteId: string, keep: (policy: DnsPolicy) => U, deferred: boolean): Promise<PolicyListing<U>>;
   clients(siteId: string): Promise<Client[]>;
+}
+
+/** A site's policies read whole: the fingerprint of the listing's bytes, and its items (checked when asked). */
+export interface PolicyListing<P> {
+  fingerprint: string;
+  items(): P[];
 }
 
 /**
@@ -18,7 +24,12 @@ export interface DiscoveryClient {
  */
 export interface Digest<P, T> {
   item(policy: DnsPolicy): P;
-  site(site: Site, items: P[], clients: Client[]): T;
+  /**
+   * Whether the next site's policies wait unchecked until `site` asks for them: it may find the
+   * listing's fingerprint unchanged and never need them (engine/unchanged.ts).
+   */
+  deferred(): boolean;
+  site(site: Site, policies: PolicyListing<P>, clients: Client[], version: string): T;
 }
 
 export interface SiteDiscovery<T> {
@@ -66,20 +77,21 @@ export async function discoverController<P, T>(
 
   const selected = siteSelector(controller);
   const results = await inParallel(sites, sitesAtOnce, async (site): Promise<SiteDiscovery<T>> => {
-    const result = selected(site) ? await discoverSite(controller, client, site, digest) : { site, status: 'excluded' as const };
+    const result = selected(site) ? await discoverSite(controller, client, site, version, digest) : { site, status: 'excluded' as const };
     onSite?.(result);
     return result;
   });
   return { controller, status: 'ok', version, sites: results };
 }
 
-async function discoverSite<P, T>(controller: ControllerConfig, client: DiscoveryClient, site: Site, digest: Digest<P, T>): Promise<SiteDiscovery<T>> {
+/** One selected site of a controller whose version discovery read. */
+export async function discoverSite<P, T>(controller: ControllerConfig, client: DiscoveryClient, site: Site, version: string, digest: Digest<P, T>): Promise<SiteDiscovery<T>> {
   try {
-    const [items, clients] = await Promise.all([
-      client.policies(site.id, digest.item),
+    const [policies, clients] = await Promise.all([
+      client.policyListing(site.id, digest.item, digest.deferred()),
       controller.clients.enabled ? client.clients(site.id) : Promise.resolve([]),
     ]);
-    return { site, status: 'discovered', content: digest.site(site, items, clients) };
+    return { site, status: 'discovered', content: digest.site(site, policies, clients, version) };
   } catch (error) {
     return { site, status: 'failed', error: (error as Error).message };
   }

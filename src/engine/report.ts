@@ -19,6 +19,8 @@ export interface SyncReport {
   controllers: Array<{ name: string; url: string; version: string | null; status: 'ok' | 'failed'; error?: string }>;
   sites: Array<{ site: SiteRef; status: SiteSnapshot['status']; error?: string }>;
   plan: Plan;
+  /** Every site listed what it did when the last sync left them all in step: nothing was observed or planned. */
+  inStep: boolean;
   /** Null when nothing was applied (dry run, refused, drift). */
   applied: Applied | null;
   /** What the plan said, applied or not. */

@@ -1,13 +1,15 @@
 import type { Config, ControllerConfig } from '../config/types.ts';
 import { getExitCode } from '../domain/exit-codes.ts';
 import type { Interruption } from '../domain/run.ts';
-import type { KnownState, StoredReplica } from '../domain/state.ts';
-import { contentOf, policyItem, RecordCatalogue } from '../planner/content.ts';
+import type { InStepSite, KnownState, StoredReplica } from '../domain/state.ts';
+import { contentOf, policyItem, RecordCatalogue, type PolicyItem, type SiteContent } from '../planner/content.ts';
 import { recordFilter } from '../planner/filters.ts';
 import { controllerScoped } from '../planner/scope.ts';
 import { decideOutcome } from '../planner/outcome.ts';
 import { plan as makePlan, type Action, type Plan } from '../planner/plan.ts';
-import { failedEntry, snapshotsOf } from '../planner/snapshots.ts';
+import { failedEntry, snapshotsOf, type SnapshotEntry } from '../planner/snapshots.ts';
+import type { Observation } from '../planner/observe.ts';
+import { leavesInStep } from '../planner/settled.ts';
 import { absenceClaims } from '../planner/absence.ts';
 import { newOrphans, waitingOrphans } from '../planner/orphan-notice.ts';
 import { optimize, prepareForBulkWrites, type Store } from '../store/database.ts';
@@ -15,6 +17,7 @@ import { isCorruption } from '../store/sqlite-errors.ts';
 import { EventWriter } from '../store/events.ts';
 import { SyncLock } from '../store/lock.ts';
 import { RefusalRepository } from '../store/refusals.ts';
+import { InStepRepository } from '../store/in-step.ts';
 import { ReplicaRepository } from '../store/replicas.ts';
 import { RunRepository } from '../store/runs.ts';
 import { SiteRepository } from '../store/sites.ts';
@@ -23,7 +26,9 @@ import { immediateTransaction } from '../store/transaction.ts';
 import { confirmAbsence, type PolicyReader } from './absence.ts';
 import { applyPlan, type Applied, type WriteClient } from './apply.ts';
 import { doneCounts, plannedCounts, type SyncReport } from './report.ts';
-import { discoverController, type DiscoveryClient } from './discover.ts';
+import { discoverController, discoverSite, type Digest, type DiscoveryClient } from './discover.ts';
+import { inParallel } from './parallel.ts';
+import { siteFingerprint, UnchangedSites, worldFingerprint } from './unchanged.ts';
 import { LegacyLeftovers } from './legacy-leftovers.ts';
 import { keySites } from './sites.ts';
 import { VERSION } from './version.ts';
@@ -71,34 +76,57 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
   try {
     runId = runs?.start({ startedAt, ...deps.identity, version: VERSION, policy: options.config.sync.policy }) ?? null;
     const replicas = writing ? new ReplicaRepository(db!) : null;
-    // Creates a killed run left in its batch intents become pending replicas, which discovery settles.
-    if (replicas) immediateTransaction(db!, () => replicas.pendFromBatches(startedAt));
+    const inStep = store ? new InStepRepository(store.db) : null;
+    const world = worldFingerprint(options.config, VERSION);
+    // Creates a killed run left in its batch intents become pending replicas, which discovery
+    // settles. Then in_step's row 0: whatever changes the state from here on takes it away.
+    const lastInStep = writing
+      ? immediateTransaction(db!, () => {
+          replicas!.pendFromBatches(startedAt);
+          const last = inStep!.load(world);
+          inStep!.begin(world);
+          return last;
+        })
+      : (inStep?.load(world) ?? null);
+    const unchanged = new UnchangedSites(lastInStep);
     const catalogue = new RecordCatalogue();
     const sitesRepo = store ? new SiteRepository(store.db) : null;
     const state = store ? new StateRepository(store.db) : null;
     // Each known site's replicas are read as its pages arrive, between the answers of the others.
     const read = new Map<number, Map<string, StoredReplica>>();
-    const readReplicas = (host: string, siteId: string) => {
-      const key = sitesRepo?.find(host, siteId)?.key;
-      if (key !== undefined) read.set(key, state!.replicasAt(key));
-    };
+    const fingerprints = new Map<string, string>();
+    const digest = (controller: ControllerConfig): Digest<PolicyItem, SiteContent | null> => ({
+      item: (policy) => policyItem(policy, catalogue),
+      deferred: () => unchanged.deferring,
+      site: (site, policies, siteClients, version) => {
+        const key = sitesRepo?.find(controller.host, site.id)?.key;
+        const fingerprint = siteFingerprint(version, policies.fingerprint, siteClients);
+        fingerprints.set(siteId(controller.host, site.id), fingerprint);
+        if (unchanged.check(key, fingerprint)) return null;
+        if (key !== undefined) read.set(key, state!.replicasAt(key));
+        return contentOf(policies.items(), siteClients, controller.clients, catalogue);
+      },
+    });
+    const { concurrency } = options.config.sync;
     const discoveries = await Promise.all(
       options.config.controllers.map((controller) =>
-        discoverController(
-          controller,
-          clients.get(controller.host)!,
-          {
-            item: (policy) => policyItem(policy, catalogue),
-            site: (site, items, siteClients) => {
-              readReplicas(controller.host, site.id);
-              return contentOf(items, siteClients, controller.clients, catalogue);
-            },
-          },
-          options.config.sync.concurrency,
-          (site) => deps.onSiteDiscovered?.(controller.name, site.site.name, site.status),
+        discoverController(controller, clients.get(controller.host)!, digest(controller), concurrency, (site) =>
+          deps.onSiteDiscovered?.(controller.name, site.site.name, site.status),
         ),
       ),
     );
+    const nothingToPlan = unchanged.everywhere(discoveries);
+    if (!nothingToPlan) {
+      // Sites passed over before one differed are read again, whole this time.
+      await Promise.all(
+        discoveries.map((d) => {
+          const passedOver = d.sites.flatMap((s, i) => (s.status === 'discovered' && s.content === null ? [i] : []));
+          return inParallel(passedOver, concurrency, async (i) => {
+            d.sites[i] = await discoverSite(d.controller, clients.get(d.controller.host)!, d.sites[i]!.site, d.version!, digest(d.controller));
+          });
+        }),
+      );
+    }
 
     const keyed = () => keySites(discoveries, options.config, sitesRepo, writing, startedAt);
     let snapshots = snapshotsOf(writing ? immediateTransaction(db!, keyed) : keyed(), options.sites);
@@ -108,29 +136,38 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
     const refusals = store ? new RefusalRepository(store.db) : null;
     // Read before apply records this run's skips: a skip recorded by an earlier run is not news.
     const events = store ? new EventWriter(store.db) : null;
-    const discovered = snapshots.filter((s) => s.status === 'discovered').map((s) => s.site.key);
-    // keySites gave every known site the key it had (SiteRepository.find): what was read is theirs.
-    const known: KnownState = state?.load(siteRefs, discovered, read) ?? { records: new Map(), origins: new Map(), replicas: new Map(), sites: siteRefs, refusals: new Map() };
-    const legacy = new LegacyLeftovers(store, known);
-    const passes = recordFilter(options.config.sync);
     const now = new Date();
-    const observeAll = () => legacy.observe(snapshots.map((s) => s.snapshot), known, passes, now.toISOString());
-    let observation = observeAll();
-    const claims = absenceClaims(observation, known);
-    if (claims.length > 0) {
-      const untrusted = await confirmAbsence(claims, (claim) => clients.get(claim.site.controller)!, options.config.sync.concurrency);
-      if (untrusted.size > 0) {
-        snapshots = snapshots.map((s) => (untrusted.has(s.site.key) ? failedEntry(s, untrusted.get(s.site.key)!) : s));
-        observation = observeAll();
+    let plan: Plan;
+    // Null when every site listed what it did when the last run left them in step.
+    let observed: { observation: Observation; known: KnownState; legacy: LegacyLeftovers } | null = null;
+    if (nothingToPlan) {
+      plan = inStepPlan(snapshots, unchanged);
+    } else {
+      const discovered = snapshots.filter((s) => s.status === 'discovered').map((s) => s.site.key);
+      // keySites gave every known site the key it had (SiteRepository.find): what was read is theirs.
+      const known: KnownState = state?.load(siteRefs, discovered, read) ?? { records: new Map(), origins: new Map(), replicas: new Map(), sites: siteRefs, refusals: new Map() };
+      const legacy = new LegacyLeftovers(store, known);
+      const passes = recordFilter(options.config.sync);
+      const observeAll = () => legacy.observe(snapshots.map((s) => s.snapshot), known, passes, now.toISOString());
+      let observation = observeAll();
+      const claims = absenceClaims(observation, known);
+      if (claims.length > 0) {
+        const untrusted = await confirmAbsence(claims, (claim) => clients.get(claim.site.controller)!, concurrency);
+        if (untrusted.size > 0) {
+          snapshots = snapshots.map((s) => (untrusted.has(s.site.key) ? failedEntry(s, untrusted.get(s.site.key)!) : s));
+          observation = observeAll();
+        }
       }
+      // Every replica found live is in the observation now: the rows read go (400,000 at L), so that
+      // planning and applying do not hold them too (issue 13).
+      for (const bySite of known.replicas.values()) bySite.clear();
+      plan = makePlan(observation, { ...options.config.sync, passes, sites: siteRefs, now, controllerScoped: controllerScoped(options.config) });
+      observed = { observation, known, legacy };
     }
-    // Every replica found live is in the observation now: the rows read go (400,000 at L), so that
-    // planning and applying do not hold them too (issue 13).
-    for (const bySite of known.replicas.values()) bySite.clear();
-    const plan = makePlan(observation, { ...options.config.sync, passes, sites: siteRefs, now, controllerScoped: controllerScoped(options.config) });
     const refused = plan.refusals.length > 0 && !options.force;
     // A refused run records nothing it observed either: a loss it refused must be seen again next run.
-    if (writing && !refused) {
+    if (writing && !refused && observed) {
+      const { observation, known, legacy } = observed;
       immediateTransaction(db!, () => {
         legacy.recordDecisions(now.toISOString());
         state!.record(observation.changes, runId!, now.toISOString());
@@ -144,12 +181,12 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
     const drift = options.failOnChanges && changesPlanned;
     let applied: Applied | null = null;
     if (writing && !refused && !drift) {
-      applied = await applyPlan(plan, {
+      applied = !observed ? { exceptions: new Map() } : await applyPlan(plan, {
         db: db!,
         replicas: replicas!,
         events: events!,
         refusals: refusals!,
-        duplicates: legacy.duplicates!,
+        duplicates: observed.legacy.duplicates!,
         runId: runId!,
         clientFor: (site) => clients.get(site.controller)!,
         stopped: () => deps.interruption() !== null || damaged,
@@ -172,6 +209,11 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
       partial: discoveries.some((d) => d.status === 'failed') || snapshots.some((s) => s.status === 'failed') || done.failed > 0,
     });
     const decision = { outcome, exitCode: getExitCode({ kind: 'run', outcome, interruption }) };
+    // Recorded only after a whole run that went well and changed nothing (row 0 tells): then the
+    // next run that reads the same listings has nothing to plan.
+    if (writing && outcome === 'success' && options.sites.length === 0 && (!observed || leavesInStep(plan, observed.observation))) {
+      immediateTransaction(db!, () => inStep!.settle(inStepSites(plan, fingerprints)));
+    }
     const finishedAt = new Date().toISOString();
     runs?.finish(runId!, {
       finishedAt,
@@ -197,13 +239,14 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
       })),
       sites: snapshots.map((s) => ({ site: s.site, status: s.status, ...(s.error && { error: s.error }) })),
       plan,
+      inStep: nothingToPlan,
       applied,
       planned,
       done,
       knownSkips: repeated,
       maxDeletePercent: options.config.sync.maxDeletePercent,
-      orphaned: newOrphans(observation, siteRefs),
-      orphansWaiting: options.config.sync.policy === 'sync' ? waitingOrphans(observation, options.config.sync.orphanGracePeriodMs, now) : null,
+      orphaned: observed ? newOrphans(observed.observation, siteRefs) : [],
+      orphansWaiting: observed && options.config.sync.policy === 'sync' ? waitingOrphans(observed.observation, options.config.sync.orphanGracePeriodMs, now) : null,
     };
   } catch (error) {
     damaged = isCorruption(error);
@@ -244,4 +287,20 @@ function knownSkips(plan: Plan, events: EventWriter): Set<Action> {
     for (const action of site.actions) if (action.kind === 'skip' && events.repeatsSkip(site.site.key, action.record, action.reason)) known.add(action);
   }
   return known;
+}
+
+/** The plan when every site lists what it did when the last run left them in step: nothing anywhere. */
+function inStepPlan(snapshots: SnapshotEntry[], unchanged: UnchangedSites): Plan {
+  const sites = snapshots.filter((s) => s.snapshot.writable).map((s) => ({ site: s.site, actions: [], replicas: unchanged.site(s.site.key)!.replicas }));
+  return { sites, refusals: [], staleRefusals: [] };
+}
+
+/** Every site of a plan that leaves them in step, with the fingerprint of what it listed. */
+function inStepSites(plan: Plan, fingerprints: ReadonlyMap<string, string>): Map<number, InStepSite> {
+  return new Map(plan.sites.map((s) => [s.site.key, { fingerprint: fingerprints.get(siteId(s.site.controller, s.site.uuid))!, replicas: s.replicas }]));
+}
+
+/** A site's identity before it has a database key. */
+function siteId(host: string, uuid: string): string {
+  return `${host}\n${uuid}`;
 }

@@ -10,7 +10,7 @@ import type { ControllerDiscovery } from './discover.ts';
  * sites the database does not know yet temporary negative keys.
  */
 export function keySites(
-  discoveries: Array<ControllerDiscovery<SiteContent>>,
+  discoveries: Array<ControllerDiscovery<SiteContent | null>>,
   config: Config,
   sites: SiteRepository | null,
   writing: boolean,

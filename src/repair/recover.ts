@@ -15,6 +15,7 @@ import type { TableRecovery } from './types.ts';
 const NOT_COPIED: Record<string, string> = {
   schema_migrations: 'not copied: the recovered file has every migration of this dnssync applied',
   sync_lock: 'not copied: a lock belongs to the damaged file',
+  in_step: 'not copied: the next sync reads every site whole',
   sqlite_sequence: 'carried over as AUTOINCREMENT counters',
 };
 

@@ -2,7 +2,7 @@
 import type { ControllerConfig } from '../config/types.ts';
 import { policyBody } from './body.ts';
 import { UnifiError } from './errors.ts';
-import { readAll } from './paging.ts';
+import { readAll, readListing, type Listing } from './paging.ts';
 import { Transport } from './transport.ts';
 import type { TransportOptions, TransportStats } from './transport.ts';
 import type { Client, DnsPolicy, DnsPolicyBody, Site } from '../domain/policy.ts';
@@ -35,15 +35,17 @@ export class UnifiClient {
     return readAll(this.transport, { path: '/v1/sites', noun: 'site', nouns: 'sites', check: checkSite });
   }
 
+  /** Every policy of the site, of every type and origin, as the controller returns them (validated). */
+  policies(siteId: string): Promise<DnsPolicy[]> {
+    return readAll(this.transport, this.policyList(siteId));
+  }
+
   /**
-   * Every policy of the site, of every type and origin, as the controller returns them
-   * (validated), each turned by `keep` into what the caller keeps of it as soon as it is read.
+   * The same listing with its fingerprint, each policy turned by `keep` into what the caller keeps
+   * of it; `deferred`: only once `items()` asks (paging.ts readListing).
    */
-  policies(siteId: string): Promise<DnsPolicy[]>;
-  policies<U>(siteId: string, keep: (policy: DnsPolicy) => U): Promise<U[]>;
-  policies<U>(siteId: string, keep?: (policy: DnsPolicy) => U): Promise<Array<DnsPolicy | U>> {
-    const list = { path: policiesPath(siteId), siteId, noun: 'policy', nouns: 'policies', check: checkPolicy };
-    return keep ? readAll(this.transport, list, keep) : readAll(this.transport, list);
+  policyListing<U>(siteId: string, keep: (policy: DnsPolicy) => U, deferred: boolean): Promise<Listing<U>> {
+    return readListing(this.transport, this.policyList(siteId), keep, deferred);
   }
 
   /**
@@ -85,6 +87,10 @@ export class UnifiClient {
   /** DELETE (200). A 404 after a retried attempt counts as done: the first one was applied. */
   async deletePolicy(siteId: string, policyId: string): Promise<void> {
     await this.transport.call({ method: 'DELETE', path: `${policiesPath(siteId)}/${enc(policyId)}`, siteId, expect: [200, 204], json: false });
+  }
+
+  private policyList(siteId: string) {
+    return { path: policiesPath(siteId), siteId, noun: 'policy', nouns: 'policies', check: checkPolicy };
   }
 
   /** Closes the connections once the requests in flight are done. */

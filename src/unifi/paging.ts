@@ -1,6 +1,7 @@
 // Reading a whole list, page by page, so that nothing past the first page is
 // ever missed (the original tool saw only the first 25 items). A listing is
 // the proof that a policy is absent, so every page must add up (SPEC §4.5).
+import { createHash } from 'node:crypto';
 import type { Transport } from './transport.ts';
 import { ShapeProblem, checkPage, type What } from './validate.ts';
 
@@ -17,6 +18,16 @@ export interface ListRequest<T extends { id: string }> {
   /** Its plural: "read 400 policies but totalCount says 450". */
   nouns: string;
   check: (item: unknown, what: What) => T;
+}
+
+/**
+ * A listing read whole, with the fingerprint of its bytes (sha256 of every page's text, in order):
+ * the same fingerprint, the same listing. Its items are checked and kept by `items()`.
+ */
+export interface Listing<U> {
+  fingerprint: string;
+  /** Every item, checked and kept; a `malformed` UnifiError when one is wrong. */
+  items(): U[];
 }
 
 /**
@@ -38,17 +49,28 @@ export async function readAll<T extends { id: string }>(transport: Transport, li
  */
 export async function readAll<T extends { id: string }, U>(transport: Transport, list: ListRequest<T>, keep: (item: T) => U): Promise<U[]>;
 export async function readAll<T extends { id: string }, U>(transport: Transport, list: ListRequest<T>, keep?: (item: T) => U): Promise<Array<T | U>> {
+  return (await readListing<T, T | U>(transport, list, keep ?? ((item: T) => item), false)).items();
+}
+
+/**
+ * The same checks, and the listing's fingerprint. `deferred`: the items are checked and kept only
+ * when `items()` asks, so that a caller who finds the fingerprint it knows spends nothing on them;
+ * until then the site's raw pages are held.
+ */
+export async function readListing<T extends { id: string }, U>(transport: Transport, list: ListRequest<T>, keep: (item: T) => U, deferred: boolean): Promise<Listing<U>> {
   const req = { method: 'GET', path: list.path, ...(list.siteId !== undefined && { siteId: list.siteId }) } as const;
   const malformed = (problem: string) => transport.error('malformed', req, problem);
   const changes: string[] = [];
   for (let reading = 0; reading <= MAX_RESTARTS; reading++) {
-    const items: Array<T | U> = [];
-    const seen = new Set<string>();
+    const items = new Items(list, keep);
+    const pages: Array<{ data: unknown[]; where: string }> = [];
+    const hash = createHash('sha256');
+    let read = 0;
     let total: number | null = null;
     for (;;) {
       // Offsets follow what was really received, so a short page loses nothing: the next one starts where it ended.
-      const offset = items.length;
-      const body = await transport.call({ ...req, query: { offset, limit: PAGE_LIMIT }, expect: [200], json: true });
+      const offset = read;
+      const body = await transport.call({ ...req, query: { offset, limit: PAGE_LIMIT }, expect: [200], json: true, text: (text) => hash.update(text) });
       const where = `page at offset ${offset}`;
       try {
         const page = checkPage(body, where);
@@ -59,20 +81,54 @@ export async function readAll<T extends { id: string }, U>(transport: Transport,
         }
         total = page.totalCount;
         if (page.count !== page.data.length) throw new ShapeProblem(`${where}: count says ${page.count} but the page holds ${page.data.length} ${list.nouns}`);
-        page.data.forEach((raw, i) => {
-          const item = list.check(raw, () => `${list.noun} ${i} of ${where}`);
-          if (seen.has(item.id)) throw new ShapeProblem(`${where} repeats ${list.noun} ${item.id} already listed`);
-          seen.add(item.id);
-          items.push(keep ? keep(item) : item);
-        });
-        const shortfall = items.length < total && page.data.length === 0 ? ` (the page at offset ${offset} is empty)` : '';
-        if (items.length > total || shortfall) throw new ShapeProblem(`read ${items.length} ${list.nouns} but totalCount says ${total}${shortfall}`);
-        if (items.length === total) return items;
+        read += page.data.length;
+        if (deferred) pages.push({ data: page.data, where });
+        else items.add(page.data, where);
+        const shortfall = read < total && page.data.length === 0 ? ` (the page at offset ${offset} is empty)` : '';
+        if (read > total || shortfall) throw new ShapeProblem(`read ${read} ${list.nouns} but totalCount says ${total}${shortfall}`);
       } catch (error) {
         if (error instanceof ShapeProblem) throw malformed(error.message);
         throw error;
       }
+      if (read === total) {
+        const fingerprint = hash.digest('hex');
+        return {
+          fingerprint,
+          items: () => {
+            try {
+              for (const { data, where } of pages.splice(0)) items.add(data, where);
+            } catch (error) {
+              if (error instanceof ShapeProblem) throw malformed(error.message);
+              throw error;
+            }
+            return items.kept;
+          },
+        };
+      }
     }
   }
   throw malformed(`the list kept changing while it was read (totalCount ${changes.join(', ')}); try again`);
+}
+
+/** The items of one reading, checked and kept page by page; an id listed twice is a ShapeProblem. */
+class Items<T extends { id: string }, U> {
+  readonly kept: U[] = [];
+  private readonly seen = new Set<string>();
+  private readonly list: ListRequest<T>;
+  private readonly keep: (item: T) => U;
+
+  constructor(list: ListRequest<T>, keep: (item: T) => U) {
+    this.list = list;
+    this.keep = keep;
+  }
+
+  add(data: unknown[], where: string): void {
+    const { list } = this;
+    data.forEach((raw, i) => {
+      const item = list.check(raw, () => `${list.noun} ${i} of ${where}`);
+      if (this.seen.has(item.id)) throw new ShapeProblem(`${where} repeats ${list.noun} ${item.id} already listed`);
+      this.seen.add(item.id);
+      this.kept.push(this.keep(item));
+    });
+  }
 }

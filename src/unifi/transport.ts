@@ -66,6 +66,8 @@ export interface ApiRequest {
   expect: readonly number[];
   /** Whether the success answer carries a JSON body to parse. */
   json: boolean;
+  /** Sees the text of the success answer before it is parsed (a listing's fingerprint). */
+  text?: (text: string) => void;
 }
 
 const RETRY_STATUSES = new Set([502, 503, 504]);
@@ -173,7 +175,10 @@ export class Transport {
       }
 
       const { status, headers, text } = outcome;
-      if (req.expect.includes(status)) return req.json ? this.parse(req, status, headers, text, write && maybeApplied) : undefined;
+      if (req.expect.includes(status)) {
+        req.text?.(text);
+        return req.json ? this.parse(req, status, headers, text, write && maybeApplied) : undefined;
+      }
       // The first DELETE was applied but its answer was lost: the policy is gone, as asked.
       if (status === 404 && req.method === 'DELETE' && maybeApplied) return undefined;
       if (status === 429 && !last) {

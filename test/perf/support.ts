@@ -24,6 +24,18 @@ export function expectedListRequests(sim: Simulator, controllers = sim.controlle
   return total;
 }
 
+/** How often each site's first policy page was read since the last clearRequests, by `controller/internalReference`. */
+export function policyListingReads(sim: Simulator): Map<string, number> {
+  const reads = new Map<string, number>();
+  for (const { name } of sim.controllers) {
+    for (const site of sim.sites(name)) {
+      const first = sim.requests({ controller: name, method: 'GET', site: site.id, path: /\/dns\/policies$/ }).filter((r) => r.query.offset === '0');
+      reads.set(`${name}/${site.internalReference}`, first.length);
+    }
+  }
+  return reads;
+}
+
 /** The same requests one by one, `METHOD path?offset&limit`, sorted: which pages, not just how many. */
 export function expectedListPages(sim: Simulator): string[] {
   const list: string[] = [];

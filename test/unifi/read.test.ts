@@ -215,6 +215,42 @@ describe('validating answers (hand-written controller)', () => {
     });
   });
 
+  async function listingFrom(items: unknown[], deferred: boolean) {
+    await fake?.close();
+    fake = await fakeController((req, res) => sendJson(res, 200, pageOf(req.url ?? '', items)));
+    const client = makeClient({ name: 'fake', url: fake.url, apiKey: 'fake-key-0000000001' });
+    try {
+      return await client.policyListing(SITE, (p) => p.domain, deferred);
+    } finally {
+      await client.close();
+    }
+  }
+
+  test('a listing read for its fingerprint checks its policies only when they are asked for, with the same errors', async () => {
+    const good = Array.from({ length: 250 }, (_, i) => A(i));
+    const listing = await listingFrom(good, true);
+    assert.match(listing.fingerprint, /^[0-9a-f]{64}$/);
+    assert.deepEqual(listing.items(), good.map((p) => p.domain));
+    assert.equal((await listingFrom(good, false)).fingerprint, listing.fingerprint, 'the same bytes, the same fingerprint');
+    const edited = good.map((p, i) => (i === 249 ? { ...p, ttlSeconds: 60 } : p));
+    assert.notEqual((await listingFrom(edited, true)).fingerprint, listing.fingerprint, 'one field of the last policy changes it');
+
+    const broken = good.map((p) => ({ ...p }));
+    delete (broken[203] as Partial<ReturnType<typeof A>>).ipv4Address;
+    const held = await listingFrom(broken, true);
+    assert.throws(() => held.items(), (e: unknown) => {
+      assert.ok(e instanceof UnifiError);
+      assert.equal(e.kind, 'malformed');
+      assert.equal(
+        e.message,
+        `controller fake (${fake!.url}): GET /v1/sites/${SITE}/dns/policies: policy 3 of page at offset 200 (A_RECORD, id ${A(203).id}): ipv4Address missing`,
+      );
+      return true;
+    });
+    const repeated = await listingFrom([...good.slice(0, 220), A(5), ...good.slice(221)], true);
+    assert.throws(() => repeated.items(), /page at offset 200 repeats policy 00000000-0000-4000-8000-000000000005 already listed/);
+  });
+
   test('a wrong type is an error, never a silently wrong value', async () => {
     const cases: Array<[Record<string, unknown>, RegExp]> = [
       [{ ...A(1), ttlSeconds: '60' }, /ttlSeconds is a string, expected a number/],

@@ -80,6 +80,7 @@ async function sync(app: App, options: SyncCommandOptions): Promise<CommandResul
     );
     progress?.('', '', 'done');
     logFailures(report, app.logger);
+    if (report.inStep) app.logger.debug('every site lists what it did when the last sync left them in step: nothing to plan', { sites: report.plan.sites.length });
     if (report.lockTakenOver) app.logger.warn('took over a stale lock', { host: report.lockTakenOver.host, pid: report.lockTakenOver.pid });
     if (options.metricsFile && store && !dryRun) writeAtomically(options.metricsFile, metricsText(report, storeCounts(store.db)));
     if (options.json) app.output.json(syncReportJson(report));
