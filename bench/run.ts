@@ -172,6 +172,15 @@ function check(checks: Check[], what: string, ok: boolean, detail: string) {
   if (!ok) log(`CHECK FAILED: ${what}: ${detail}`);
 }
 
+/** dbCount, or null where the database has no such table (a dnssync before it). */
+function tryCount(db: string, sql: string): number | null {
+  try {
+    return dbCount(db, sql);
+  } catch {
+    return null;
+  }
+}
+
 function dbCount(db: string, sql: string): number {
   const conn = new DatabaseSync(db, { readOnly: true });
   try {
@@ -337,6 +346,21 @@ async function benchLoad(load: Load, scratchRoot: string): Promise<LoadResult> {
       events: dbCount(db, 'SELECT count(*) AS n FROM sync_events'),
     });
 
+    // 2b. The first sync after the initial one reads, observes and plans every site; finding them
+    // all in step, it records so (in_step), and the no-op syncs after it plan nothing.
+    {
+      await sim!.clearStats();
+      const run = await withSimCpu(sim!, () => dnssync(sync(), dir, { profileDir: profileDir('settle') }));
+      const stats = await sim!.stats();
+      phase('settle').add({ ...run, requests: stats.total });
+      check(checks, 'the sync after the initial one succeeds', run.code === 0, describeRun(run));
+      check(checks, 'it sends exactly the list requests', (stats.byMethod.GET ?? 0) === lists && stats.total === lists, `${JSON.stringify(stats.byMethod)}, expected ${lists} GET`);
+      const inStep = tryCount(db, 'SELECT count(*) AS n FROM in_step WHERE site_id <> 0');
+      check(checks, 'it records every site in step', inStep === sites, `${inStep ?? 'no in_step table'} sites recorded, expected ${sites}`);
+      log(`${load.name}: sync after the initial one ${duration(run.ms)}, peak RSS ${megabytes((run.maxRssKb ?? 0) * 1024)}`);
+      noteSim(sim!);
+    }
+
     // 3. Bare fetch and no-op sync, interleaved on the converged simulator.
     for (let r = 0; r < RUNS; r++) {
       await sim!.clearStats();
@@ -451,7 +475,8 @@ async function benchLoad(load: Load, scratchRoot: string): Promise<LoadResult> {
       bareFetch: 'wall time of the bare-fetch process (node start-up included, as for dnssync)',
       bareFetchWork: 'in-process time of the bare fetch alone',
       initial: 'wall time of dnssync sync',
-      noop: 'wall time of dnssync sync',
+      settle: 'wall time of dnssync sync, the first after the initial one (reads and plans every site, records them in step)',
+      noop: 'wall time of dnssync sync, after one that left every site in step',
       incremental: `wall time of dnssync sync, ${changed} origins' ttl edited (${changed * (sites - 1)} PUT)`,
       orphaning: `wall time of dnssync sync after ${changed} origins were deleted (orphaned, no write)`,
       history: `wall time of dnssync history --record ${historyDomain}`,
@@ -473,13 +498,13 @@ async function benchLoad(load: Load, scratchRoot: string): Promise<LoadResult> {
     const rowsChanged: Record<string, number> = {};
     for (const [name, p] of Object.entries(phases)) {
       if (p.rssKb.length > 0 && name !== 'startup') peakRssMb[name] = Math.max(...p.rssKb) / 1024;
-      if (p.changes.length > 0 && ['initial', 'noop', 'incremental', 'orphaning'].includes(name)) rowsChanged[name] = sample(p.changes).median;
+      if (p.changes.length > 0 && ['initial', 'settle', 'noop', 'incremental', 'orphaning'].includes(name)) rowsChanged[name] = sample(p.changes).median;
     }
 
     let profiles: Record<string, ProfileSummary> | undefined;
     if (flags.profile) {
       profiles = {};
-      for (const name of ['initial', 'noop', 'incremental', 'history', 'orphans']) {
+      for (const name of ['initial', 'settle', 'noop', 'incremental', 'history', 'orphans']) {
         const folder = profileDir(name)!;
         if (!existsSync(folder)) continue;
         const file = readdirSync(folder).filter((f) => f.endsWith('.cpuprofile')).sort()[0];
@@ -572,6 +597,7 @@ function report(results: LoadResult[]): string {
       row('bare fetch (floor, process)', 'bareFetch'),
       row('  bare fetch, work only', 'bareFetchWork'),
       row('bare POST loop (floor)', 'barePost'),
+      row('sync after initial (full)', 'settle'),
       row('no-op sync', 'noop', [`${times(r.ratios.noopOverFetch)} fetch`, times(r.ratios.noopOverFetchCpu), `cpu ≤ ${TARGETS.noopOverFetchCpu}×`, verdict(r.verdicts.noopOverFetchCpu)]),
       row('initial sync', 'initial', [`${times(r.ratios.initialOverPost)} POST`, times(r.ratios.initialOverPostCpu), `cpu ≤ ${TARGETS.initialOverPostCpu}×`, verdict(r.verdicts.initialOverPostCpu)]),
     ];
