@@ -5,7 +5,7 @@
 // its chain and names (Node skips checkServerIdentity when the chain fails).
 import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
-import { buildConnector } from 'undici';
+import { buildConnector, type Connector } from './undici.ts';
 import type { TlsConfig } from '../config/types.ts';
 
 /** A connection refused because of its certificate; undici hands it to the request unchanged. */
@@ -65,7 +65,7 @@ export function judgeCertificate(socket: TLSSocket, tls: TlsConfig, host: string
  * that is handed on only once judgeCertificate accepts it. `ca` is the content
  * of tls.caFile (read once by the caller).
  */
-export function buildTlsConnector(tls: TlsConfig, ca: Buffer | undefined, connectTimeoutMs: number): buildConnector.connector {
+export function buildTlsConnector(tls: TlsConfig, ca: Buffer | undefined, connectTimeoutMs: number): Connector {
   const base = buildConnector({
     rejectUnauthorized: false,
     ...(ca && { ca }),

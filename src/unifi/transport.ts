@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Pool } from 'undici';
+import { Pool } from './undici.ts';
 import type { ControllerConfig } from '../config/types.ts';
 import type { Logger } from '../log/logger.ts';
 import { UnifiError, WriteNotSentError } from './errors.ts';
