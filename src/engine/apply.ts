@@ -155,15 +155,19 @@ function record({ actions, intentId, answers }: SentBatch, ctx: ApplyContext, ap
   if (intentId !== null) ctx.replicas.createsSettled(intentId, actions[0]!.site.key, made, at);
 }
 
-type Answer = { ok: true; policy?: DnsPolicy } | { ok: false; error: WriteError } | { ok: false; notSent: true };
+/** A create's answer keeps the new policy's id alone: 32,000 answers wait for their batch's commit at L (issue 13). */
+type Answer = { ok: true; policyId?: string } | { ok: false; error: WriteError } | { ok: false; notSent: true };
 
 async function send(action: Action, ctx: ApplyContext): Promise<Answer> {
   if (ctx.stopped()) return { ok: false, notSent: true };
   const client = ctx.clientFor(action.site);
   const siteId = action.site.uuid;
   try {
-    if (action.kind === 'create') return { ok: true, policy: await client.createPolicy(siteId, bodyOf(action)) };
-    if (action.kind === 'update') return { ok: true, policy: await client.updatePolicy(siteId, action.policyId!, bodyOf(action)) };
+    if (action.kind === 'create') return { ok: true, policyId: (await client.createPolicy(siteId, bodyOf(action))).id };
+    if (action.kind === 'update') {
+      await client.updatePolicy(siteId, action.policyId!, bodyOf(action));
+      return { ok: true };
+    }
     await client.deletePolicy(siteId, action.policyId!);
     return { ok: true };
   } catch (error) {
@@ -197,7 +201,7 @@ function settle(action: Action, answer: Answer, ctx: ApplyContext, at: string, m
   }
   const gone = !answer.ok && answer.error.status === 404;
   if (answer.ok || (kind === 'delete' && gone)) {
-    if (kind === 'create') made.push([record.id, (answer as { policy: DnsPolicy }).policy.id]);
+    if (kind === 'create') made.push([record.id, (answer as { policyId: string }).policyId]);
     else if (kind === 'update') ctx.replicas.settled(record.id, site.key);
     else ctx.replicas.removed(record.id, site.key);
     if (action.retried) ctx.refusals.forget(site.key, record.id);

@@ -8,7 +8,7 @@ import { controllerScoped } from '../planner/scope.ts';
 import { decideOutcome } from '../planner/outcome.ts';
 import { plan as makePlan, type Action, type Plan } from '../planner/plan.ts';
 import { failedEntry, snapshotsOf, type SnapshotEntry } from '../planner/snapshots.ts';
-import type { Observation } from '../planner/observe.ts';
+import { shareIds, type Observation } from '../planner/observe.ts';
 import { leavesInStep } from '../planner/settled.ts';
 import { absenceClaims } from '../planner/absence.ts';
 import { newOrphans, waitingOrphans } from '../planner/orphan-notice.ts';
@@ -103,8 +103,13 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
         const fingerprint = siteFingerprint(version, policies.fingerprint, siteClients);
         fingerprints.set(siteId(controller.host, site.id), fingerprint);
         if (unchanged.check(key, fingerprint)) return null;
-        if (key !== undefined) read.set(key, state!.replicasAt(key));
-        return contentOf(policies.items(), siteClients, controller.clients, catalogue);
+        const content = contentOf(policies.items(), siteClients, controller.clients, catalogue);
+        if (key !== undefined) {
+          const stored = state!.replicasAt(key);
+          shareIds(content.policies, stored);
+          read.set(key, stored);
+        }
+        return content;
       },
     });
     const { concurrency } = options.config.sync;

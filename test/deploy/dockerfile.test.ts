@@ -247,7 +247,8 @@ function runtimeImports(files: string[]): string[] {
   const names = new Set<string>();
   for (const file of files) {
     const text = readFileSync(resolve(ROOT, file), 'utf8');
-    for (const m of text.matchAll(/^\s*(?:import|export)\s+(?!type\s)[^;]*?\sfrom\s*['"]([^'"]+)['"]|^\s*import\s*['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/gm)) {
+    // require() too (esbuild may rename it require2): src/unifi/undici.ts loads the parts of undici it uses so.
+    for (const m of text.matchAll(/^\s*(?:import|export)\s+(?!type\s)[^;]*?\sfrom\s*['"]([^'"]+)['"]|^\s*import\s*['"]([^'"]+)['"]|\b(?:import|require\w*)\(\s*['"]([^'"]+)['"]\s*\)/gm)) {
       const spec = m[1] ?? m[2] ?? m[3]!;
       if (spec.startsWith('.') || spec.startsWith('node:')) continue;
       names.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!);
