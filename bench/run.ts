@@ -391,13 +391,16 @@ async function benchLoad(load: Load, scratchRoot: string): Promise<LoadResult> {
     const commands = { history: false, orphans: false };
     if (!load.compareOnly) {
       // 4. Incremental: 1% of the origins edited (ttl), then sync: exactly their replicas are updated.
+      // The edited sites are spread over each controller's list, the last site included: the sites
+      // read before the first of them are passed over as unchanged, then read again.
       const controllers = controllerNames(load);
+      const perController = Math.ceil(changed / controllers.length);
       for (let r = 0; r < RUNS; r++) {
         for (let j = 0; j < changed; j++) {
-          const g = r * changed + j;
-          const c = g % controllers.length;
+          const c = j % controllers.length;
           const controller = controllers[c]!;
-          const s = (Math.floor(g / controllers.length) % load.sitesPerController[c]!) + 1;
+          const count = load.sitesPerController[c]!;
+          const s = count - Math.floor((Math.floor(j / controllers.length) * count) / perController);
           const i = (r % load.recordsPerSite) + 1;
           const domain = nativeDomain(controller, s, i);
           const policy = (await sim!.policies(controller, `site-${s}`)).find((p) => p.domain === domain);
@@ -415,7 +418,8 @@ async function benchLoad(load: Load, scratchRoot: string): Promise<LoadResult> {
         const summary = summaryOf(run);
         check(checks, 'incremental sync succeeds', run.code === 0, describeRun(run));
         check(checks, 'incremental writes exactly the changed records', (stats.byMethod.PUT ?? 0) === updates && !stats.byMethod.POST && !stats.byMethod.DELETE && summary?.updated === updates, `${JSON.stringify(stats.byMethod)}, summary ${JSON.stringify(summary)}, expected ${updates} PUT`);
-        check(checks, 'incremental reads exactly the list pages', (stats.byMethod.GET ?? 0) === lists, `${stats.byMethod.GET ?? 0} GET, expected ${lists}`);
+        // The sites read before the first changed one were passed over as unchanged and are read again.
+        check(checks, 'incremental reads every list page, a passed-over site twice at most', (stats.byMethod.GET ?? 0) >= lists && (stats.byMethod.GET ?? 0) <= 2 * lists, `${stats.byMethod.GET ?? 0} GET, expected ${lists} to ${2 * lists}`);
         check(checks, 'incremental adds one UPDATED event per write', after.events - before.events === updates && after.runs === before.runs + 1, `events +${after.events - before.events}, runs +${after.runs - before.runs}`);
         log(`${load.name}: incremental (${changed} origins, ${updates} PUT) ${duration(run.ms)}`);
       }
