@@ -1,14 +1,13 @@
 import type { Config, ControllerConfig } from '../config/types.ts';
 import { getExitCode } from '../domain/exit-codes.ts';
 import type { Interruption } from '../domain/run.ts';
-import type { InStepSite, KnownState, StoredReplica } from '../domain/state.ts';
-import { contentOf, policyItem, RecordCatalogue, type PolicyItem, type SiteContent } from '../planner/content.ts';
+import type { InStepSite, KnownState } from '../domain/state.ts';
 import { recordFilter } from '../planner/filters.ts';
 import { controllerScoped } from '../planner/scope.ts';
 import { decideOutcome } from '../planner/outcome.ts';
 import { plan as makePlan, type Action, type Plan } from '../planner/plan.ts';
 import { failedEntry, snapshotsOf, type SnapshotEntry } from '../planner/snapshots.ts';
-import { shareIds, type Observation } from '../planner/observe.ts';
+import type { Observation } from '../planner/observe.ts';
 import { leavesInStep } from '../planner/settled.ts';
 import { absenceClaims } from '../planner/absence.ts';
 import { newOrphans, waitingOrphans } from '../planner/orphan-notice.ts';
@@ -26,9 +25,9 @@ import { immediateTransaction } from '../store/transaction.ts';
 import { confirmAbsence, type PolicyReader } from './absence.ts';
 import { applyPlan, type Applied, type WriteClient } from './apply.ts';
 import { doneCounts, plannedCounts, type SyncReport } from './report.ts';
-import { discoverController, discoverSite, type Digest, type DiscoveryClient } from './discover.ts';
-import { inParallel } from './parallel.ts';
-import { siteFingerprint, UnchangedSites, worldFingerprint } from './unchanged.ts';
+import type { DiscoveryClient } from './discover.ts';
+import { readSites, siteId } from './read-sites.ts';
+import { UnchangedSites, worldFingerprint } from './unchanged.ts';
 import { LegacyLeftovers } from './legacy-leftovers.ts';
 import { keySites } from './sites.ts';
 import { VERSION } from './version.ts';
@@ -89,49 +88,15 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
         })
       : (inStep?.load(world) ?? null);
     const unchanged = new UnchangedSites(lastInStep);
-    const catalogue = new RecordCatalogue();
     const sitesRepo = store ? new SiteRepository(store.db) : null;
     const state = store ? new StateRepository(store.db) : null;
-    // Each known site's replicas are read as its pages arrive, between the answers of the others.
-    const read = new Map<number, Map<string, StoredReplica>>();
-    const fingerprints = new Map<string, string>();
-    const digest = (controller: ControllerConfig): Digest<PolicyItem, SiteContent | null> => ({
-      item: (policy) => policyItem(policy, catalogue),
-      deferred: () => unchanged.deferring,
-      site: (site, policies, siteClients, version) => {
-        const key = sitesRepo?.find(controller.host, site.id)?.key;
-        const fingerprint = siteFingerprint(version, policies.fingerprint, siteClients);
-        fingerprints.set(siteId(controller.host, site.id), fingerprint);
-        if (unchanged.check(key, fingerprint)) return null;
-        const content = contentOf(policies.items(), siteClients, controller.clients, catalogue);
-        if (key !== undefined) {
-          const stored = state!.replicasAt(key);
-          shareIds(content.policies, stored);
-          read.set(key, stored);
-        }
-        return content;
-      },
-    });
-    const { concurrency } = options.config.sync;
-    const discoveries = await Promise.all(
-      options.config.controllers.map((controller) =>
-        discoverController(controller, clients.get(controller.host)!, digest(controller), concurrency, (site) =>
-          deps.onSiteDiscovered?.(controller.name, site.site.name, site.status),
-        ),
-      ),
+    const { discoveries, nothingToPlan, fingerprints, replicas: read } = await readSites(
+      options.config,
+      (host) => clients.get(host)!,
+      store && { sites: sitesRepo!, state: state! },
+      unchanged,
+      deps.onSiteDiscovered,
     );
-    const nothingToPlan = unchanged.everywhere(discoveries);
-    if (!nothingToPlan) {
-      // Sites passed over before one differed are read again, whole this time.
-      await Promise.all(
-        discoveries.map((d) => {
-          const passedOver = d.sites.flatMap((s, i) => (s.status === 'discovered' && s.content === null ? [i] : []));
-          return inParallel(passedOver, concurrency, async (i) => {
-            d.sites[i] = await discoverSite(d.controller, clients.get(d.controller.host)!, d.sites[i]!.site, d.version!, digest(d.controller));
-          });
-        }),
-      );
-    }
 
     const keyed = () => keySites(discoveries, options.config, sitesRepo, writing, startedAt);
     let snapshots = snapshotsOf(writing ? immediateTransaction(db!, keyed) : keyed(), options.sites);
@@ -157,7 +122,7 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
       let observation = observeAll();
       const claims = absenceClaims(observation, known);
       if (claims.length > 0) {
-        const untrusted = await confirmAbsence(claims, (claim) => clients.get(claim.site.controller)!, concurrency);
+        const untrusted = await confirmAbsence(claims, (claim) => clients.get(claim.site.controller)!, options.config.sync.concurrency);
         if (untrusted.size > 0) {
           snapshots = snapshots.map((s) => (untrusted.has(s.site.key) ? failedEntry(s, untrusted.get(s.site.key)!) : s));
           observation = observeAll();
@@ -303,9 +268,4 @@ function inStepPlan(snapshots: SnapshotEntry[], unchanged: UnchangedSites): Plan
 /** Every site of a plan that leaves them in step, with the fingerprint of what it listed. */
 function inStepSites(plan: Plan, fingerprints: ReadonlyMap<string, string>): Map<number, InStepSite> {
   return new Map(plan.sites.map((s) => [s.site.key, { fingerprint: fingerprints.get(siteId(s.site.controller, s.site.uuid))!, replicas: s.replicas }]));
-}
-
-/** A site's identity before it has a database key. */
-function siteId(host: string, uuid: string): string {
-  return `${host}\n${uuid}`;
 }

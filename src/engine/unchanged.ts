@@ -31,7 +31,7 @@ export function siteFingerprint(version: string, policies: string, clients: read
  * sync left every site in step. While all do, a site's policies are neither checked nor kept, nor
  * its replicas read: if they all do, there is nothing to plan (a no-op sync of L reads 400,000
  * policies). The first site that differs ends that for the run: the sites passed over until then
- * are read again, and every site is observed and planned as usual (engine/run.ts).
+ * are read again, and every site is observed and planned as usual (engine/read-sites.ts).
  */
 export class UnchangedSites {
   private readonly known: ReadonlyMap<number, InStepSite> | null;
