@@ -29,6 +29,8 @@ export interface Digest<P, T> {
    * listing's fingerprint unchanged and never need them (engine/unchanged.ts).
    */
   deferred(): boolean;
+  /** The sites of the controller the config selects, before any of them is read. */
+  selected?(sites: Site[]): void;
   site(site: Site, policies: PolicyListing<P>, clients: Client[], version: string): T;
 }
 
@@ -76,6 +78,7 @@ export async function discoverController<P, T>(
   }
 
   const selected = siteSelector(controller);
+  digest.selected?.(sites.filter(selected));
   const results = await inParallel(sites, sitesAtOnce, async (site): Promise<SiteDiscovery<T>> => {
     const result = selected(site) ? await discoverSite(controller, client, site, version, digest) : { site, status: 'excluded' as const };
     onSite?.(result);

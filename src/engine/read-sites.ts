@@ -38,6 +38,9 @@ export async function readSites(
   const digest = (controller: ControllerConfig): Digest<PolicyItem, SiteContent | null> => ({
     item: (policy) => policyItem(policy, catalogue),
     deferred: () => unchanged.deferring,
+    selected: (sites) => {
+      if (store) unchanged.listed(sites.map((site) => store.sites.find(controller.host, site.id)?.key), store.sites.present(controller.host).map((site) => site.key));
+    },
     site: (site, policies, clients, version) => {
       const key = store?.sites.find(controller.host, site.id)?.key;
       const fingerprint = siteFingerprint(version, policies.fingerprint, clients);

@@ -49,6 +49,17 @@ export class UnchangedSites {
     return this.all;
   }
 
+  /**
+   * The sites one controller lists now (their database keys; undefined for a new one), against
+   * the keys of every site the database knows there: a site added or gone since ends the fast path
+   * before any policy is read, so that no site is read twice for it.
+   */
+  listed(keys: ReadonlyArray<number | undefined>, knownThere: readonly number[]): void {
+    if (!this.all) return;
+    const listed = new Set(keys);
+    if (keys.some((key) => key === undefined || !this.known!.has(key)) || knownThere.some((key) => this.known!.has(key) && !listed.has(key))) this.all = false;
+  }
+
   /** Whether the site (its database key, if it has one) lists what it did; the first that does not ends the fast path. */
   check(key: number | undefined, fingerprint: string): boolean {
     if (this.all && key !== undefined && this.known!.get(key)?.fingerprint === fingerprint) {

@@ -111,6 +111,26 @@ describe('a sync after one that left every site in step', () => {
     assert.ok(env.identities('a', 'c').includes('A_RECORD last.lan 10.2.0.1'));
   });
 
+  it('sees a site added or gone from the site list before reading any policy: no site is read twice', async () => {
+    const env = await syncEnv(scenario);
+    await converged(env);
+    env.sim.addSite('a', { internalReference: 'new' });
+    env.sim.clearRequests();
+    const added = await env.sync(['--log-level', 'debug']);
+    assert.equal(added.code, 0, added.stderr);
+    assert.match(added.stdout, /^created 3, updated 0, deleted 0, /m, 'the new site gets every record');
+    assert.ok([...policyListingReads(env.sim).values()].every((n) => n === 1), JSON.stringify([...policyListingReads(env.sim)]));
+    assert.equal((await env.sync()).code, 0);
+    assert.deepEqual(inStep(env), { ...IN_STEP, new: 3 });
+
+    assert.ok(env.sim.removeSite('a', 'd'));
+    env.sim.clearRequests();
+    const gone = await env.sync(['--log-level', 'debug']);
+    assert.equal(gone.code, 0, gone.stderr);
+    assert.doesNotMatch(gone.stderr, NOTHING_TO_PLAN);
+    assert.ok([...policyListingReads(env.sim).values()].every((n) => n === 1), JSON.stringify([...policyListingReads(env.sim)]));
+  });
+
   it('is forgotten by any change to the state, whoever makes it, and by a change of config', async () => {
     const env = await syncEnv(scenario);
     await converged(env);
