@@ -77,6 +77,7 @@ describe('a sync after one that left every site in step', () => {
     const dry = await env.sync(['--dry-run', '--json', '--log-level', 'debug']);
     assert.doesNotMatch(dry.stderr, NOTHING_TO_PLAN);
     assert.deepEqual(report(dryFast.stdout), report(dry.stdout));
+    assert.deepEqual(inStep(env), {}, 'a dry run records nothing');
     const full = await env.sync(['--json', '--log-level', 'debug']);
     assert.doesNotMatch(full.stderr, NOTHING_TO_PLAN);
     assert.deepEqual(report(fast.stdout), report(full.stdout));
