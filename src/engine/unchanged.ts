@@ -15,7 +15,7 @@ export function worldFingerprint(config: Config, version: string): string {
 }
 
 /**
- * What a site listed: the controller's version (what it can be written), the bytes of its policy
+ * What a site listed: the controller's version (which decides what can be written), the bytes of its policy
  * listing, and of its clients the fields dnssync reads (their listing also says when each
  * connected, which changes all the time).
  */
