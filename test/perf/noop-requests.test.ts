@@ -67,5 +67,12 @@ describe('perf: a no-op sync reads exactly the pages it needs', () => {
     assert.deepEqual(actualRequests(env.sim), expectedListPages(env.sim), 'the very pages: every offset once, limit 200');
     assert.equal(count(env, 'runs'), runs + 1, 'one more run row');
     assert.equal(count(env, 'sync_events'), events, 'no event');
+
+    // That run left every site in step: the next plans nothing, and reads the very same pages.
+    env.sim.clearRequests();
+    const again = await env.sync();
+    assert.equal(again.stdout, noop.stdout);
+    assert.deepEqual(actualRequests(env.sim), expectedListPages(env.sim), 'the same pages, each once');
+    assert.equal(count(env, 'runs'), runs + 2);
   });
 });
