@@ -47,9 +47,21 @@ const DONE: Record<'create' | 'update' | 'delete', { outcome: Outcome; status: E
 /**
  * What applying a plan did. Only the actions that did not go as planned are kept (failed, refused
  * by the controller, not sent): an initial sync makes 400,000 creates that all simply succeed.
+ * By site key: a plain create is one action shared by every site that gets it (planner/plan.ts).
  */
 export interface Applied {
-  exceptions: Map<Action, ActionResult>;
+  exceptions: Map<number, Map<Action, ActionResult>>;
+}
+
+/** The action's result at the site, when it did not go as planned. */
+export function exceptionOf(applied: Applied, site: SiteRef, action: Action): ActionResult | undefined {
+  return applied.exceptions.get(site.key)?.get(action);
+}
+
+function except(applied: Applied, site: SiteRef, result: ActionResult): void {
+  let bySite = applied.exceptions.get(site.key);
+  if (!bySite) applied.exceptions.set(site.key, (bySite = new Map()));
+  bySite.set(result.action, result);
 }
 
 export interface ApplyContext {
@@ -69,9 +81,9 @@ export interface ApplyContext {
   concurrency: number;
 }
 
-/** The result of an action: its exception, or what the plan said it would do. */
-export function resultOf(action: Action, applied: Applied): ActionResult {
-  const exception = applied.exceptions.get(action);
+/** The result of an action at a site: its exception, or what the plan said it would do. */
+export function resultOf(site: SiteRef, action: Action, applied: Applied): ActionResult {
+  const exception = exceptionOf(applied, site, action);
   if (exception) return exception;
   const outcome = action.kind === 'skip' ? 'skipped' : DONE[action.kind].outcome;
   return { action, outcome, ...(action.reason && { reason: action.reason }) };
@@ -94,11 +106,12 @@ export async function applyPlan(plan: Plan, ctx: ApplyContext): Promise<Applied>
 }
 
 async function applySite(sitePlan: SitePlan, ctx: ApplyContext, applied: Applied): Promise<void> {
+  const { site } = sitePlan;
   const skips = sitePlan.actions.filter((a) => a.kind === 'skip');
   immediateTransaction(ctx.db, () => {
     const at = ctx.now();
     for (const action of skips) {
-      if (!ctx.events.repeatsSkip(action.site.key, action.record, action.reason)) event(ctx, action, 'SKIPPED', at, action.reason);
+      if (!ctx.events.repeatsSkip(site.key, action.record, action.reason)) event(ctx, action, site, 'SKIPPED', at, action.reason);
     }
   });
   // Deletes first, so that a name they free can be taken by a create of the same run.
@@ -112,21 +125,21 @@ async function applySite(sitePlan: SitePlan, ctx: ApplyContext, applied: Applied
   let sent: SentBatch | null = null;
   for (const actions of batches) {
     if (ctx.stopped()) {
-      for (const action of actions) applied.exceptions.set(action, { action, outcome: 'not-sent' });
+      for (const action of actions) except(applied, site, { action, outcome: 'not-sent' });
       continue;
     }
     const done = sent;
     const intentId = immediateTransaction(ctx.db, () =>
       ctx.events.together(() => {
-        if (done) record(done, ctx, applied);
-        return intend(actions, ctx);
+        if (done) record(done, site, ctx, applied);
+        return intend(actions, site, ctx);
       }),
     );
     // A few requests of the site at a time: the other sites in flight keep the controller busy.
-    sent = { actions, intentId, answers: await inParallel(actions, ctx.concurrency, (action) => send(action, ctx)) };
+    sent = { actions, intentId, answers: await inParallel(actions, ctx.concurrency, (action) => send(action, site, ctx)) };
   }
   const last = sent;
-  if (last) immediateTransaction(ctx.db, () => ctx.events.together(() => record(last, ctx, applied)));
+  if (last) immediateTransaction(ctx.db, () => ctx.events.together(() => record(last, site, ctx, applied)));
 }
 
 /** A batch whose requests are answered, its outcomes not yet recorded. */
@@ -138,30 +151,30 @@ interface SentBatch {
 }
 
 /** The intents of a batch (of one site and one kind): one row for creates, one each otherwise. */
-function intend(actions: Action[], ctx: ApplyContext): number | null {
-  if (actions[0]!.kind === 'create') return ctx.replicas.intendCreates(actions.map((a) => a.record.id), actions[0]!.site.key, ctx.runId);
-  for (const action of actions) intendOne(action, ctx);
+function intend(actions: Action[], site: SiteRef, ctx: ApplyContext): number | null {
+  if (actions[0]!.kind === 'create') return ctx.replicas.intendCreates(actions.map((a) => a.record.id), site.key, ctx.runId);
+  for (const action of actions) intendOne(action, site, ctx);
   return null;
 }
 
 /** The outcomes of a batch; the caller owns the transaction. */
-function record({ actions, intentId, answers }: SentBatch, ctx: ApplyContext, applied: Applied): void {
+function record({ actions, intentId, answers }: SentBatch, site: SiteRef, ctx: ApplyContext, applied: Applied): void {
   const at = ctx.now();
   const made: Array<[string, string]> = [];
   for (let i = 0; i < actions.length; i++) {
-    const exception = settle(actions[i]!, answers[i]!, ctx, at, made);
-    if (exception) applied.exceptions.set(exception.action, exception);
+    const exception = settle(actions[i]!, site, answers[i]!, ctx, at, made);
+    if (exception) except(applied, site, exception);
   }
-  if (intentId !== null) ctx.replicas.createsSettled(intentId, actions[0]!.site.key, made, at);
+  if (intentId !== null) ctx.replicas.createsSettled(intentId, site.key, made, at);
 }
 
 /** A create's answer keeps the new policy's id alone: 32,000 answers wait for their batch's commit at L (issue 13). */
 type Answer = { ok: true; policyId?: string } | { ok: false; error: WriteError } | { ok: false; notSent: true };
 
-async function send(action: Action, ctx: ApplyContext): Promise<Answer> {
+async function send(action: Action, site: SiteRef, ctx: ApplyContext): Promise<Answer> {
   if (ctx.stopped()) return { ok: false, notSent: true };
-  const client = ctx.clientFor(action.site);
-  const siteId = action.site.uuid;
+  const client = ctx.clientFor(site);
+  const siteId = site.uuid;
   try {
     if (action.kind === 'create') return { ok: true, policyId: (await client.createPolicy(siteId, bodyOf(action))).id };
     if (action.kind === 'update') {
@@ -177,8 +190,8 @@ async function send(action: Action, ctx: ApplyContext): Promise<Answer> {
 }
 
 /** The intent of an update or delete (creates have one per batch). */
-function intendOne(action: Action, ctx: ApplyContext): void {
-  const { record, site } = action;
+function intendOne(action: Action, site: SiteRef, ctx: ApplyContext): void {
+  const { record } = action;
   // A duplicate the legacy tool made is no replica: its intent is on its own row.
   if (action.duplicate) ctx.duplicates.intendDelete(site.key, action.policyId!, ctx.runId);
   else if (action.kind === 'update') ctx.replicas.intendUpdate(record.id, site.key, ctx.runId, JSON.stringify(bodyOf(action)));
@@ -189,10 +202,10 @@ function intendOne(action: Action, ctx: ApplyContext): void {
  * Records one outcome: the replica row as it now is (a create that went through is added to
  * `made`, for its batch's createsSettled), and its event. Returns it unless it went as planned.
  */
-function settle(action: Action, answer: Answer, ctx: ApplyContext, at: string, made: Array<[string, string]>): ActionResult | null {
-  const { record, site } = action;
+function settle(action: Action, site: SiteRef, answer: Answer, ctx: ApplyContext, at: string, made: Array<[string, string]>): ActionResult | null {
+  const { record } = action;
   const kind = action.kind as 'create' | 'update' | 'delete';
-  if (action.duplicate) return settleDuplicate(action, answer, ctx, at);
+  if (action.duplicate) return settleDuplicate(action, site, answer, ctx, at);
   const drop = () => (kind === 'create' ? ctx.replicas.removed(record.id, site.key) : ctx.replicas.settled(record.id, site.key));
 
   if ('notSent' in answer) {
@@ -205,7 +218,7 @@ function settle(action: Action, answer: Answer, ctx: ApplyContext, at: string, m
     else if (kind === 'update') ctx.replicas.settled(record.id, site.key);
     else ctx.replicas.removed(record.id, site.key);
     if (action.retried) ctx.refusals.forget(site.key, record.id);
-    event(ctx, action, DONE[kind].status, at, action.reason);
+    event(ctx, action, site, DONE[kind].status, at, action.reason);
     return null;
   }
 
@@ -216,7 +229,7 @@ function settle(action: Action, answer: Answer, ctx: ApplyContext, at: string, m
     drop();
     ctx.refusals.refused(site.key, record.id, error.code!, error.apiMessage ?? error.message, at);
     const reason = refusedReason({ code: error.code!, message: error.message, refusedAt: action.retried?.refusedAt ?? at, triedAt: at });
-    if (!action.retried) event(ctx, action, 'SKIPPED', at, reason);
+    if (!action.retried) event(ctx, action, site, 'SKIPPED', at, reason);
     return { action, outcome: 'skipped', reason };
   }
   let reason = error.message;
@@ -230,29 +243,29 @@ function settle(action: Action, answer: Answer, ctx: ApplyContext, at: string, m
   } else {
     drop();
   }
-  event(ctx, action, 'FAILED', at, reason);
+  event(ctx, action, site, 'FAILED', at, reason);
   return { action, outcome: 'failed', reason };
 }
 
 /** A delete of a legacy duplicate: its row goes once it is gone; the replica is not touched. */
-function settleDuplicate(action: Action, answer: Answer, ctx: ApplyContext, at: string): ActionResult | null {
-  const { site, policyId } = action;
+function settleDuplicate(action: Action, site: SiteRef, answer: Answer, ctx: ApplyContext, at: string): ActionResult | null {
+  const { policyId } = action;
   if ('notSent' in answer) {
     ctx.duplicates.notDeleted(site.key, policyId!);
     return { action, outcome: 'not-sent' };
   }
   if (answer.ok || answer.error.status === 404) {
     ctx.duplicates.forget(site.key, policyId!);
-    event(ctx, action, 'DELETED', at, action.reason);
+    event(ctx, action, site, 'DELETED', at, action.reason);
     return null;
   }
   const { error } = answer;
   // Sent without an answer: the intent stays, and the next discovery tells what happened.
   if (!error.ambiguous) ctx.duplicates.notDeleted(site.key, policyId!);
-  event(ctx, action, 'FAILED', at, error.message);
+  event(ctx, action, site, 'FAILED', at, error.message);
   return { action, outcome: 'failed', reason: error.message };
 }
 
-function event(ctx: ApplyContext, action: Action, status: EventStatus, at: string, reason?: string): void {
-  ctx.events.add({ runId: ctx.runId, record: action.record, siteKey: action.site.key, status, reason: reason ?? null, at });
+function event(ctx: ApplyContext, action: Action, site: SiteRef, status: EventStatus, at: string, reason?: string): void {
+  ctx.events.add({ runId: ctx.runId, record: action.record, siteKey: site.key, status, reason: reason ?? null, at });
 }

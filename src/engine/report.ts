@@ -48,7 +48,7 @@ export function doneCounts(plan: Plan, applied: Applied | null): RunCounts {
   if (!applied) return counts;
   for (const site of plan.sites) {
     for (const action of site.actions) {
-      const { outcome } = resultOf(action, applied);
+      const { outcome } = resultOf(site.site, action, applied);
       if (outcome !== 'not-sent') counts[outcome]++;
     }
   }

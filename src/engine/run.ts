@@ -251,6 +251,7 @@ function beat(lock: SyncLock): void {
   }
 }
 
+/** Skips already recorded; a skip is its site's own action (only plain creates are shared), so the action alone names it. */
 function knownSkips(plan: Plan, events: EventWriter): Set<Action> {
   const known = new Set<Action>();
   for (const site of plan.sites) {

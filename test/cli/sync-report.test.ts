@@ -12,11 +12,11 @@ function bigReport(): { report: SyncReport; failedAction: Action } {
   const plan: Plan = { refusals: [], sites: [], staleRefusals: [] };
   for (let s = 1; s <= 30; s++) {
     const ref = site(s);
-    const actions: Action[] = Array.from({ length: 60 }, (_, i) => ({ kind: 'create', site: ref, record: rec(A(`h${i}.s${s}.lan`, `10.0.${s}.${i}`)), attributes: { enabled: true, ttlSeconds: 0 } }));
+    const actions: Action[] = Array.from({ length: 60 }, (_, i) => ({ kind: 'create', record: rec(A(`h${i}.s${s}.lan`, `10.0.${s}.${i}`)), attributes: { enabled: true, ttlSeconds: 0 } }));
     plan.sites.push({ site: ref, actions, replicas: 0 });
   }
   const failedAction = plan.sites[29]!.actions[59]!;
-  const applied: Applied = { exceptions: new Map([[failedAction, { action: failedAction, outcome: 'failed', reason: 'HTTP 500' }]]) };
+  const applied: Applied = { exceptions: new Map([[30, new Map([[failedAction, { action: failedAction, outcome: 'failed', reason: 'HTTP 500' }]])]]) };
   const report = {
     outcome: 'partial', exitCode: 3, runId: 1, dryRun: false, startedAt: '', finishedAt: '', controllers: [], sites: [], plan, applied,
     planned: { create: 1800, update: 0, delete: 0, skip: 0 },
@@ -60,8 +60,8 @@ describe('sync report: planned versus done, and quiet when nothing happens', () 
     return text;
   };
   const alpha = site(1, 'alpha');
-  const conflict: Action = { kind: 'skip', site: alpha, record: rec(A('app.lan', '10.0.0.1')), reason: 'the site has a native CNAME at app.lan' };
-  const create: Action = { kind: 'create', site: alpha, record: rec(A('web.lan', '10.0.0.2')), attributes: { enabled: true } };
+  const conflict: Action = { kind: 'skip', record: rec(A('app.lan', '10.0.0.1')), reason: 'the site has a native CNAME at app.lan' };
+  const create: Action = { kind: 'create', record: rec(A('web.lan', '10.0.0.2')), attributes: { enabled: true } };
   const report = (actions: Action[], extra: Partial<SyncReport> = {}): SyncReport =>
     ({
       outcome: 'success', exitCode: 0, runId: 1, dryRun: false, startedAt: '', finishedAt: '', controllers: [], sites: [],

@@ -1,4 +1,5 @@
-import { resultOf } from '../../engine/apply.ts';
+import { exceptionOf, resultOf } from '../../engine/apply.ts';
+import type { SiteRef } from '../../domain/state.ts';
 import type { Action } from '../../planner/plan.ts';
 import type { SyncReport } from '../../engine/report.ts';
 import type { Logger } from '../../log/logger.ts';
@@ -30,7 +31,7 @@ export function syncReportJson(report: SyncReport): unknown {
         status,
         ...(error && { error }),
         actions: (planned?.actions ?? []).map((a) => {
-          const result = applied && resultOf(a, applied);
+          const result = applied && resultOf(site, a, applied);
           return {
             action: a.kind,
             type: a.record.type,
@@ -103,12 +104,12 @@ export function renderSyncReport(report: SyncReport, output: Output, options: Re
 }
 
 function renderTables(report: SyncReport, output: Output, verbose: boolean): void {
-  const exceptions = report.applied?.exceptions;
+  const { applied } = report;
   const { style } = output;
   const color = { create: style.green, update: style.yellow, delete: style.red, skip: style.gray } as const;
   const done = { create: 'created', update: 'updated', delete: 'deleted', skip: 'skipped' } as const;
-  const wentWrong = (a: Action) => {
-    const outcome = exceptions?.get(a)?.outcome;
+  const wentWrong = (site: SiteRef, a: Action) => {
+    const outcome = applied && exceptionOf(applied, site, a)?.outcome;
     return outcome === 'failed' || outcome === 'not-sent' || (outcome === 'skipped' && a.kind !== 'skip');
   };
   let budget = ROWS_IN_ALL;
@@ -118,7 +119,7 @@ function renderTables(report: SyncReport, output: Output, verbose: boolean): voi
     const { site } = sitePlan;
     const heading = style.bold(`${site.controllerName} / ${site.name}`) + style.gray(` (${site.uuid})`);
     // What went wrong first; a table of thousands of rows helps nobody (--json has them all).
-    const rows = [...news.filter(wentWrong), ...news.filter((a) => !wentWrong(a))];
+    const rows = [...news.filter((a) => wentWrong(site, a)), ...news.filter((a) => !wentWrong(site, a))];
     const shown = Math.min(rows.length, ROWS_PER_SITE, budget);
     if (shown === 0) {
       output.line(`${heading}: ${actionCounts(rows)}${style.gray(' (all of them with --json)')}`);
@@ -129,7 +130,7 @@ function renderTables(report: SyncReport, output: Output, verbose: boolean): voi
     output.table(
       [report.applied ? 'outcome' : 'action', 'type', 'domain', 'target', 'reason'],
       rows.slice(0, shown).map((a) => {
-        const result = exceptions?.get(a);
+        const result = applied ? exceptionOf(applied, site, a) : undefined;
         const label = result ? style.red(result.outcome) : report.applied ? color[a.kind](done[a.kind]) : color[a.kind](a.kind);
         return [label, shortType(a.record.type), a.record.domain, a.record.target, tableTimesIn(result?.reason ?? a.reason ?? '')];
       }),
