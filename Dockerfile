@@ -57,11 +57,6 @@ LABEL org.opencontainers.image.title="dnssync" \
       org.opencontainers.image.description="Keeps the local DNS records of many UniFi Network controllers in step" \
       org.opencontainers.image.licenses="MIT"
 
-# V8 grows its young generation to 64 MB under an initial sync's allocation rate; 8 MB semi-spaces
-# keep peak RSS at the reference load L about 100 MB lower for the same CPU time (README,
-# "Performance"). Only V8's sizing: every other Node option is left as it is.
-ENV NODE_OPTIONS=--max-semi-space-size=8
-
 USER 10001:10001
 WORKDIR /data
 VOLUME ["/data"]

@@ -24,6 +24,24 @@ export interface LivePolicy {
 }
 
 /**
+ * Our settled replicas that a site's listing holds as the database recorded them: the same policy
+ * id, under their own record. Once a site is in step that is nearly every policy it has (2,000 at
+ * each site of L), so they are kept with no object or id string each, and made into LivePolicy
+ * objects only when asked (planner/replicas-in-place.ts; issue 13).
+ */
+export interface ReplicasInPlace extends Iterable<LivePolicy> {
+  readonly size: number;
+  has(recordId: string): boolean;
+  get(recordId: string): LivePolicy | undefined;
+}
+
+/** Every policy a site's snapshot considers: its `policies`, then its replicas in place. */
+export function* livePolicies(snapshot: SiteSnapshot): Iterable<LivePolicy> {
+  yield* snapshot.policies;
+  if (snapshot.inPlace) yield* snapshot.inPlace;
+}
+
+/**
  * How a site took part in this run:
  * - discovered: its policies were listed completely;
  * - failed: discovery failed: it keeps all its origins and gets no writes;
@@ -42,8 +60,10 @@ export interface SiteSnapshot {
   recordTypes: readonly RecordType[];
   /** Types whose native policies here are origins, when fewer than recordTypes (the legacy allowed_record_types). */
   readTypes?: readonly RecordType[];
-  /** Considered policies, when discovered. */
+  /** Considered policies, when discovered, but for those in `inPlace`. */
   policies: LivePolicy[];
+  /** Our settled replicas the listing holds as recorded, when the site is known (livePolicies gives both). */
+  inPlace?: ReplicasInPlace;
   /** Domains of every other policy at the site (other origins, FORWARD_DOMAIN): CNAMEs may not go there. */
   otherDomains: ReadonlySet<string>;
   /** Records the site serves through a policy that is not USER_DEFINED, with that origin (SYSTEM_DEFINED …): never created there. */

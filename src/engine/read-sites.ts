@@ -1,7 +1,7 @@
 import type { Config, ControllerConfig } from '../config/types.ts';
 import type { StoredReplica } from '../domain/state.ts';
 import { contentOf, policyItem, RecordCatalogue, type PolicyItem, type SiteContent } from '../planner/content.ts';
-import { shareIds } from '../planner/observe.ts';
+import { placeReplicas } from '../planner/replicas-in-place.ts';
 import type { SiteRepository } from '../store/sites.ts';
 import type { StateRepository } from '../store/state.ts';
 import { discoverController, discoverSite, type ControllerDiscovery, type Digest, type DiscoveryClient } from './discover.ts';
@@ -15,7 +15,7 @@ export interface SitesRead {
   nothingToPlan: boolean;
   /** `siteId(host, uuid)` → the fingerprint of what the site listed. */
   fingerprints: Map<string, string>;
-  /** siteKey → its stored replicas, for each known site whose content was kept. */
+  /** siteKey → its stored replicas but those in place, for each known site whose content was kept. */
   replicas: Map<number, Map<string, StoredReplica>>;
 }
 
@@ -47,12 +47,11 @@ export async function readSites(
       fingerprints.set(siteId(controller.host, site.id), fingerprint);
       if (unchanged.check(key, fingerprint)) return null;
       const content = contentOf(policies.items(), clients, controller.clients, catalogue);
-      if (key !== undefined) {
-        const stored = store!.state.replicasAt(key);
-        shareIds(content.policies, stored);
-        replicas.set(key, stored);
-      }
-      return content;
+      if (key === undefined) return content;
+      const stored = store!.state.replicasAt(key);
+      const { inPlace, rest } = placeReplicas(content.policies, stored, catalogue);
+      replicas.set(key, stored);
+      return { ...content, policies: rest, inPlace };
     },
   });
   const { concurrency } = config.sync;

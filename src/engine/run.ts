@@ -128,9 +128,6 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
           observation = observeAll();
         }
       }
-      // Every replica found live is in the observation now: the rows read go (400,000 at L), so that
-      // planning and applying do not hold them too (issue 13).
-      for (const bySite of known.replicas.values()) bySite.clear();
       plan = makePlan(observation, { ...options.config.sync, passes, sites: siteRefs, now, controllerScoped: controllerScoped(options.config) });
       observed = { observation, known, legacy };
     }

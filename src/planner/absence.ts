@@ -1,5 +1,5 @@
 import type { DnsRecord } from '../domain/record.ts';
-import { policyIdOf, type KnownState, type SiteRef } from '../domain/state.ts';
+import { livePolicies, policyIdOf, type KnownState, type SiteRef } from '../domain/state.ts';
 import type { Observation } from './observe.ts';
 
 /** A policy dnssync knows by id that a listing left out: a claim of absence to confirm by id. */
@@ -32,7 +32,7 @@ export function absenceClaims(observation: Observation, known: KnownState): Abse
         : policyIdOf(known.replicas.get(change.siteKey)?.get(change.record.id));
     if (!policyId) continue;
     let ids = listed.get(change.siteKey);
-    if (!ids) listed.set(change.siteKey, (ids = new Set(snapshot.policies.map((p) => p.policyId))));
+    if (!ids) listed.set(change.siteKey, (ids = new Set(Array.from(livePolicies(snapshot), (p) => p.policyId))));
     if (ids.has(policyId)) continue;
     claims.push({ site: snapshot.site, policyId, record: change.record, decides: change.op === 'origin.remove' ? 'origin' : 'replica' });
   }

@@ -1,11 +1,14 @@
 import type { ClientRecordsConfig } from '../config/types.ts';
 import { TARGET_FIELDS, type Client, type DnsPolicy } from '../domain/policy.ts';
 import { attributesOf, canonicalDomain, foldAscii, recordOf, type Attributes, type DnsRecord } from '../domain/record.ts';
-import type { LivePolicy } from '../domain/state.ts';
+import type { LivePolicy, ReplicasInPlace } from '../domain/state.ts';
+import type { CatalogueIndex } from './replicas-in-place.ts';
 
 /** A site's content as the planner needs it: compact, with one shared object per record. */
 export interface SiteContent {
   policies: LivePolicy[];
+  /** Our settled replicas among them, once taken out of `policies` (placeReplicas). */
+  inPlace?: ReplicasInPlace;
   otherDomains: Set<string>;
   served: Map<string, string>;
   derived: Array<{ record: DnsRecord; attributes: Attributes }>;
@@ -15,18 +18,40 @@ export interface SiteContent {
  * One object per distinct record for the whole run, so 400,000 policies of 2,000 records hold
  * 2,000 record objects, and each identity is canonicalised and hashed once.
  */
-export class RecordCatalogue {
-  readonly #byId = new Map<string, DnsRecord>();
+export class RecordCatalogue implements CatalogueIndex {
+  // Each record and attributes object has a number too, in the order first seen: replicas in place hold those.
+  readonly #records: DnsRecord[] = [];
+  readonly #indexById = new Map<string, number>();
+  readonly #attributeList: Attributes[] = [];
+  readonly #attributeIndex = new Map<Attributes, number>();
   // By the identity as the controller spelled it: most policies repeat one seen before. Type, then
   // domain, then target, so that 400,000 look-ups build no key string; a type of several target
   // fields joins them.
   readonly #byRawIdentity = new Map<string, Map<string, Map<string | number | undefined, DnsRecord | null>>>();
 
   intern(record: DnsRecord): DnsRecord {
-    const known = this.#byId.get(record.id);
-    if (known) return known;
-    this.#byId.set(record.id, record);
+    const known = this.#indexById.get(record.id);
+    if (known !== undefined) return this.#records[known]!;
+    this.#indexById.set(record.id, this.#records.push(record) - 1);
     return record;
+  }
+
+  recordIndex(recordId: string): number | undefined {
+    return this.#indexById.get(recordId);
+  }
+
+  recordAt(index: number): DnsRecord {
+    return this.#records[index]!;
+  }
+
+  attributesIndex(attributes: Attributes): number {
+    let index = this.#attributeIndex.get(attributes);
+    if (index === undefined) this.#attributeIndex.set(attributes, (index = this.#attributeList.push(attributes) - 1));
+    return index;
+  }
+
+  attributesAt(index: number): Attributes {
+    return this.#attributeList[index]!;
   }
 
   // Attributes by enabled, then ttl: 400,000 policies share a handful of objects.

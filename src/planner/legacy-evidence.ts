@@ -7,7 +7,7 @@
 import type { EvidenceDecision, LegacyEvidence } from '../domain/legacy-evidence.ts';
 import type { Attributes, DnsRecord } from '../domain/record.ts';
 import type { RecordType } from '../domain/policy.ts';
-import type { KnownOrigin, KnownReplica, KnownState, SiteSnapshot } from '../domain/state.ts';
+import { livePolicies, type KnownOrigin, type KnownReplica, type KnownState, type SiteSnapshot } from '../domain/state.ts';
 import type { Observation } from './observe.ts';
 
 export interface EvidenceResolution {
@@ -45,7 +45,7 @@ export function resolveEvidence(
       continue;
     }
     const live = new Map<string, { count: number; attributes: Attributes }>();
-    for (const p of snapshot.policies) {
+    for (const p of livePolicies(snapshot)) {
       const seen = live.get(p.record.id);
       live.set(p.record.id, { count: (seen?.count ?? 0) + 1, attributes: seen?.attributes ?? p.attributes });
     }
@@ -59,7 +59,7 @@ export function resolveEvidence(
       const decision: EvidenceDecision = { evidence: e, siteKey, found, replica: null, origin: null };
       decisions.push(decision);
       // What dnssync itself recorded at this site stands.
-      if (siteReplicas.has(e.recordId) || origins.get(e.recordId)?.has(siteKey)) continue;
+      if (siteReplicas.has(e.recordId) || snapshot.inPlace?.has(e.recordId) || origins.get(e.recordId)?.has(siteKey)) continue;
       if (e.verdict === 'replica') {
         if (found === 0) continue; // refused, or deleted since: nothing of ours there
         siteReplicas.set(e.recordId, UNCONFIRMED);

@@ -1,6 +1,6 @@
 import type { Attributes, DnsRecord } from '../domain/record.ts';
 import { sameAttributes } from '../domain/record.ts';
-import { policyIdOf, replicaOf, type Change, type KnownDuplicate, type KnownOrigin, type KnownRefusal, type KnownState, type LivePolicy, type SiteSnapshot, type StoredReplica } from '../domain/state.ts';
+import { policyIdOf, replicaOf, type Change, type KnownDuplicate, type KnownOrigin, type KnownRefusal, type KnownState, type LivePolicy, type ReplicasInPlace, type SiteSnapshot, type StoredReplica } from '../domain/state.ts';
 import type { RecordType } from '../domain/policy.ts';
 
 /**
@@ -11,8 +11,8 @@ import type { RecordType } from '../domain/policy.ts';
 
 export interface SiteObservation {
   snapshot: SiteSnapshot;
-  /** recordId → the live policy of our replica (one object less a policy than a pair: issue 13). */
-  replicas: Map<string, LivePolicy>;
+  /** recordId → the live policy of our replica. */
+  replicas: LiveReplicas;
   /** Live policies that are not ours (every type, filtered or not). */
   natives: LivePolicy[];
   /** Records whose replica someone deleted at the site: recreating them says so. */
@@ -104,15 +104,6 @@ export function observe({ snapshots, known, passes, now }: ObserveInput): Observ
  * without an id (a create interrupted by a crash, or imported from the legacy tool) is matched
  * by identity, so a crash never turns our own policy into a native one.
  */
-/**
- * Makes a site's stored replicas hold the very strings its live policies carry wherever the two
- * policy ids agree (nearly always): until observe matches them, each id is held once, not twice
- * (400,000 at L, about 25 MB: issue 13).
- */
-export function shareIds(policies: readonly LivePolicy[], stored: Map<string, StoredReplica>): void {
-  for (const live of policies) if (stored.get(live.record.id) === live.policyId) stored.set(live.record.id, live.policyId);
-}
-
 function matchReplicas(
   snapshot: SiteSnapshot,
   known: Map<string, StoredReplica>,
@@ -122,11 +113,12 @@ function matchReplicas(
   duplicatesKnown: ReadonlyMap<string, KnownDuplicate> = new Map(),
 ): SiteObservation {
   const siteKey = snapshot.site.key;
-  const replicas = new Map<string, LivePolicy>();
+  const replicas = new LiveReplicas(snapshot.inPlace);
   // Replicas without a policy id that this run adopts: their intent is settled by the adoption.
   const adopted = new Set<string>();
-  // Nearly every live policy is the replica of its own record: matched by record id first, so that
-  // only the rest need the index of the remaining replicas by policy id (policy ids are unique).
+  // Nearly every live policy is the replica of its own record, and the settled ones are in place
+  // already: the rest are matched by record id first, so that only what remains needs the index
+  // of the remaining replicas by policy id (policy ids are unique).
   const rest: LivePolicy[] = [];
   for (const live of snapshot.policies) {
     if (policyIdOf(known.get(live.record.id)) === live.policyId && !replicas.has(live.record.id)) replicas.set(live.record.id, live);
@@ -233,4 +225,36 @@ function oldestSite(origins: Map<number, KnownOrigin>): number {
   let best: [number, KnownOrigin] | undefined;
   for (const entry of origins) if (!best || entry[1].firstSeen < best[1].firstSeen) best = entry;
   return best![0];
+}
+
+/** A site's replicas found live: those in place (replicas-in-place.ts), then the ones observe matched. */
+export class LiveReplicas implements Iterable<[string, LivePolicy]> {
+  readonly #inPlace: ReplicasInPlace | undefined;
+  readonly #matched = new Map<string, LivePolicy>();
+
+  constructor(inPlace?: ReplicasInPlace) {
+    this.#inPlace = inPlace;
+  }
+
+  get size(): number {
+    return (this.#inPlace?.size ?? 0) + this.#matched.size;
+  }
+
+  has(recordId: string): boolean {
+    return this.#matched.has(recordId) || this.#inPlace?.has(recordId) === true;
+  }
+
+  get(recordId: string): LivePolicy | undefined {
+    return this.#matched.get(recordId) ?? this.#inPlace?.get(recordId);
+  }
+
+  set(recordId: string, live: LivePolicy): this {
+    this.#matched.set(recordId, live);
+    return this;
+  }
+
+  *[Symbol.iterator](): Iterator<[string, LivePolicy]> {
+    if (this.#inPlace) for (const live of this.#inPlace) yield [live.record.id, live];
+    yield* this.#matched;
+  }
 }

@@ -181,20 +181,19 @@ function planSite(
   const deleting = new Set<string>();
   for (const [recordId, live] of site.replicas) {
     const record = observation.records.get(recordId)!.record;
-    const base = { record, policyId: live.policyId };
     if (desired.has(recordId)) {
       const attributes = winner(recordId);
       if (options.policy === 'create-only') continue;
       if (live.record.id !== recordId || !sameAttributes(live.attributes, attributes)) {
         const reason = live.record.id !== recordId ? 'edited at the site; restored' : undefined;
-        updates.push({ kind: 'update', ...base, attributes, ...(reason && { reason }) });
+        updates.push({ kind: 'update', record, policyId: live.policyId, attributes, ...(reason && { reason }) });
       }
       continue;
     }
     const origins = observation.origins.get(recordId);
     const reason = origins && origins.size > 0 ? notWanted(recordId, origins, record) : orphanReason(recordId, observation, options);
     if (reason === null || options.policy !== 'sync') continue;
-    deletes.push({ kind: 'delete', ...base, reason });
+    deletes.push({ kind: 'delete', record, policyId: live.policyId, reason });
     deleting.add(recordId);
   }
   if (options.policy === 'sync') {

@@ -73,6 +73,7 @@ function entry(site: SiteRef, status: SiteSnapshot['status'], recordTypes: reado
       writable: status === 'discovered',
       recordTypes,
       policies: content?.policies ?? [],
+      ...(content?.inPlace && { inPlace: content.inPlace }),
       otherDomains: content?.otherDomains ?? new Set(),
       served: content?.served ?? new Map(),
       derived: content?.derived ?? [],
@@ -109,5 +110,6 @@ function markWritable(entries: SnapshotEntry[], chosen: string[]): void {
 
 /** The entry of a site whose listing cannot be trusted this run: failed, so it keeps its origins and gets no write. */
 export function failedEntry(entry: SnapshotEntry, error: string): SnapshotEntry {
-  return { ...entry, status: 'failed', error, snapshot: { ...entry.snapshot, status: 'failed', writable: false, policies: [], derived: [] } };
+  const { inPlace: _none, ...snapshot } = entry.snapshot;
+  return { ...entry, status: 'failed', error, snapshot: { ...snapshot, status: 'failed', writable: false, policies: [], derived: [] } };
 }

@@ -1,6 +1,9 @@
 import type { RecordType } from '../../src/domain/policy.ts';
 import { attributesOf, recordOf, type DnsRecord } from '../../src/domain/record.ts';
-import type { KnownOrigin, KnownReplica, KnownState, LivePolicy, SiteRef, SiteSnapshot, SiteStatus } from '../../src/domain/state.ts';
+import assert from 'node:assert/strict';
+import type { KnownOrigin, KnownReplica, KnownState, LivePolicy, SiteRef, SiteSnapshot, SiteStatus, StoredReplica } from '../../src/domain/state.ts';
+import { RecordCatalogue } from '../../src/planner/content.ts';
+import { placeReplicas } from '../../src/planner/replicas-in-place.ts';
 import { observe, type Observation } from '../../src/planner/observe.ts';
 import { plan, type Plan, type PlanOptions } from '../../src/planner/plan.ts';
 import { recordFilter } from '../../src/planner/filters.ts';
@@ -88,7 +91,53 @@ export interface RunResult {
   plan: Plan;
 }
 
-export function run(snapshots: SiteSnapshot[], state: KnownState, options: Partial<Omit<PlanOptions, 'passes' | 'sites' | 'now'>> & { domains?: string[]; excludeDomains?: string[] } = {}): RunResult {
+type RunOptions = Partial<Omit<PlanOptions, 'passes' | 'sites' | 'now'>> & { domains?: string[]; excludeDomains?: string[] };
+
+/**
+ * Observes and plans, and checks that the same snapshots with their settled replicas in place (as
+ * discovery keeps them: planner/replicas-in-place.ts) observe and plan exactly the same: every
+ * planner case is that check too.
+ */
+export function run(snapshots: SiteSnapshot[], state: KnownState, options: RunOptions = {}): RunResult {
+  const result = observeAndPlan(snapshots, state, options);
+  const placed = inPlace(snapshots, state);
+  const again = observeAndPlan(placed.snapshots, placed.state, options);
+  assert.deepEqual(
+    { actions: actions(again), changes: changes(again), plan: summary(again) },
+    { actions: actions(result), changes: changes(result), plan: summary(result) },
+    'the same run with its replicas in place',
+  );
+  return result;
+}
+
+function summary(result: RunResult) {
+  const { plan } = result;
+  return {
+    sites: plan.sites.map((s) => ({ site: s.site.key, replicas: s.replicas, actions: s.actions.map((a) => ({ ...a, record: a.record.id })) })),
+    refusals: plan.refusals,
+    staleRefusals: plan.staleRefusals,
+    replicas: result.observation.sites.map((s) => [...s.replicas].map(([id, live]) => [id, live.policyId, live.record.id, live.attributes])),
+  };
+}
+
+/** The snapshots and state as discovery and the store give them: settled replicas by id alone, and those found in place. */
+function inPlace(snapshots: SiteSnapshot[], state: KnownState): { snapshots: SiteSnapshot[]; state: KnownState } {
+  const catalogue = new RecordCatalogue();
+  const replicas = new Map<number, Map<string, StoredReplica>>();
+  for (const [siteKey, bySite] of state.replicas) {
+    replicas.set(siteKey, new Map([...bySite].map(([id, r]): [string, StoredReplica] => [id, typeof r !== 'string' && r.pending === null && r.policyId !== null ? r.policyId : r])));
+  }
+  const placed = snapshots.map((s) => {
+    const stored = replicas.get(s.site.key);
+    if (s.status !== 'discovered' || !stored) return s;
+    for (const live of s.policies) catalogue.intern(live.record);
+    const { inPlace, rest } = placeReplicas(s.policies, stored, catalogue);
+    return { ...s, policies: rest, inPlace };
+  });
+  return { snapshots: placed, state: { ...state, replicas } };
+}
+
+function observeAndPlan(snapshots: SiteSnapshot[], state: KnownState, options: RunOptions): RunResult {
   const passes = recordFilter({ domains: options.domains ?? [], excludeDomains: options.excludeDomains ?? [] });
   const sites = new Map(state.sites);
   for (const s of snapshots) sites.set(s.site.key, s.site);
