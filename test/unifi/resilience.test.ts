@@ -1,6 +1,7 @@
 // Auth, rate limits, retries, timeouts, the concurrency cap, a controller that
 // is down, and the key kept out of every message and log line.
 import assert from 'node:assert/strict';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { after, afterEach, before, describe, test } from 'node:test';
@@ -211,6 +212,31 @@ describe('timeouts and unreachable controllers', () => {
       assert.equal((await client.sites()).length, 1);
     } finally {
       await client.close();
+    }
+  });
+
+  test('an answer whose body trickles in past requestTimeoutMs is a timeout, though no pause in it is that long', async () => {
+    // No controller is known to do this; a plain server on loopback shows that the timeout bounds the whole answer.
+    const server = createHttpServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"applicationVersion": "10.1.89"');
+      const drip = setInterval(() => res.write(' '), 50);
+      res.on('close', () => clearInterval(drip));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const client = makeClient({ name: 'drip', url: `http://127.0.0.1:${port}`, apiKey: KEY }, { requestTimeoutMs: 300 });
+    try {
+      const started = performance.now();
+      const error = await failure(client.info());
+      const elapsed = performance.now() - started;
+      assert.equal(error.kind, 'timeout');
+      assert.match(error.message, /no complete answer within 300 ms/);
+      assert.ok(elapsed >= 290 && elapsed < 2_000, `${elapsed} ms`);
+    } finally {
+      await client.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });
 
