@@ -148,7 +148,12 @@ CREATE TABLE runs (
   planned_create INTEGER NOT NULL DEFAULT 0,       -- planned_*: what the plan said, applied or not
   planned_update INTEGER NOT NULL DEFAULT 0,
   planned_delete INTEGER NOT NULL DEFAULT 0,
-  planned_skip INTEGER NOT NULL DEFAULT 0
+  planned_skip INTEGER NOT NULL DEFAULT 0,
+  -- The run's events have ids above events_after (the last event's id when it started) and, once it
+  -- has finished, no higher than events_through: `history --run` reads that range (sync_events has
+  -- no index by run: 400,000 entries an initial sync at L would pay for).
+  events_after INTEGER,
+  events_through INTEGER                           -- NULL while the run runs, and for ever if it was killed
 ) STRICT;
 CREATE INDEX runs_started ON runs (started_at);
 
@@ -173,7 +178,6 @@ CREATE INDEX sync_events_time ON sync_events (timestamp);
 CREATE INDEX sync_events_site_domain ON sync_events (site_id, domain, timestamp);
 -- Without CREATED, which nearly every event is: `history --status CREATED` walks the time index.
 CREATE INDEX sync_events_status ON sync_events (status, timestamp) WHERE status <> 'CREATED';
-CREATE INDEX sync_events_run ON sync_events (run_id, timestamp);
 
 -- At most one row: the sync that holds the database. A row whose process is gone is stale.
 CREATE TABLE sync_lock (

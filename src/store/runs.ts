@@ -31,12 +31,15 @@ export class RunRepository {
 
   constructor(db: DatabaseSync) {
     this.#db = db;
-    this.#start = db.prepare("INSERT INTO runs (started_at, mode, host, pid, user, version, policy) VALUES (?, 'sync', ?, ?, ?, ?, ?)");
+    this.#start = db.prepare(
+      "INSERT INTO runs (started_at, mode, host, pid, user, version, policy, events_after) VALUES (?, 'sync', ?, ?, ?, ?, ?, (SELECT coalesce(max(id), 0) FROM sync_events))",
+    );
     this.#claim = db.prepare('UPDATE sync_lock SET run_id = ? WHERE id = 1 AND host = ? AND pid = ?');
     this.#finish = db.prepare(
       `UPDATE runs SET finished_at = ?, outcome = ?, exit_code = ?, sites_ok = ?, sites_failed = ?,
          created = ?, updated = ?, deleted = ?, skipped = ?, failed = ?,
-         planned_create = ?, planned_update = ?, planned_delete = ?, planned_skip = ? WHERE id = ?`,
+         planned_create = ?, planned_update = ?, planned_delete = ?, planned_skip = ?,
+         events_through = (SELECT coalesce(max(id), 0) FROM sync_events) WHERE id = ?`,
     );
   }
 

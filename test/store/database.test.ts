@@ -66,6 +66,28 @@ describe('openStore', () => {
     }
   });
 
+  it('gives the runs before migration 9 the range of their event ids, so that `history --run` finds them without an index by run', () => {
+    const db = new DatabaseSync(':memory:');
+    for (const m of knownMigrations().filter((m) => m.version < 9)) db.exec(m.sql);
+    const run = db.prepare("INSERT INTO runs (id, started_at, finished_at, mode, host, pid, user, version, policy) VALUES (?, '2026-01-01', ?, 'sync', 'h', 1, 'u', '1', 'sync')");
+    const event = db.prepare("INSERT INTO sync_events (run_id, record_id, type, domain, target, status, timestamp) VALUES (?, 'r', 'A_RECORD', 'a.lan', '10.0.0.1', 'CREATED', '2026-01-01')");
+    run.run(1, '2026-01-01'); // finished, no events
+    run.run(2, '2026-01-02'); // finished: events 1, 2 and 4 (a legacy event between)
+    run.run(3, null); // killed: events 5 and 6
+    for (const runId of [2, 2, null, 2, 3, 3]) event.run(runId);
+    db.exec(knownMigrations().find((m) => m.version === 9)!.sql);
+    assert.deepEqual(
+      db.prepare('SELECT id, events_after AS after, events_through AS through FROM runs ORDER BY id').all().map((r) => ({ ...r })),
+      [
+        { id: 1, after: 0, through: 0 },
+        { id: 2, after: 0, through: 4 },
+        { id: 3, after: 4, through: null },
+      ],
+    );
+    assert.equal(db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'sync_events_run'").get()!.n, 0);
+    db.close();
+  });
+
   it('refuses a database whose schema is newer than this program', () => {
     const path = freshPath();
     const store = openStore(path, { create: true });
