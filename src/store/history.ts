@@ -89,7 +89,12 @@ export class HistoryRepository {
     this.db = db;
   }
 
-  /** The SQL and parameters for a filter; exported through `explain` so tests can check the plan. */
+  /**
+   * The SQL and parameters for a filter; exported through `explain` so tests can check the plan.
+   * Newest first; a run's events in the order the run wrote them, newest first, which is their
+   * time order (a run writes each event as it happens), read backwards along their ids: ordered by
+   * time, the 400,000 events of an initial sync at L were sorted whole to show the last 50 (0.6 s).
+   */
   eventsQuery(filter: HistoryFilter): { sql: string; params: SQLInputValue[] } {
     const { from, where, params } = eventsFrom(filter);
     const sql = `SELECT e.id, e.timestamp, e.run_id AS runId, e.status, e.type, e.domain, e.target,
@@ -98,7 +103,7 @@ export class HistoryRepository {
       LEFT JOIN sites s ON s.id = e.site_id
       LEFT JOIN controllers c ON c.host = s.controller_host
       ${where}
-      ORDER BY e.timestamp DESC, e.id DESC
+      ORDER BY ${filter.runId === undefined ? 'e.timestamp DESC, e.id DESC' : 'e.id DESC'}
       LIMIT ?`;
     return { sql, params: [...params, filter.limit] };
   }
