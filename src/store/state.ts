@@ -45,7 +45,8 @@ export class StateRepository {
 
   /**
    * What earlier runs learnt; the replicas only of `discovered`, the sites whose policies this run
-   * read. `read` holds the settled replicas of sites already read with replicasAt.
+   * read. `read` holds the settled replicas of sites already read with replicasAt, less those that
+   * discovery found in place (planner/replicas-in-place.ts).
    */
   load(sites: Map<number, SiteRef>, discovered: Iterable<number>, read: ReadonlyMap<number, Map<string, StoredReplica>> = new Map()): KnownState {
     const records = this.#records();
