@@ -2,7 +2,7 @@ import { PerformanceObserver } from 'node:perf_hooks';
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 
 /**
- * V8 doubles its young generation, up to two 64 MB semi-spaces, whenever more bytes survive its
+ * V8 doubles its young generation, up to two 64 MB semi-spaces here, whenever more bytes survive its
  * collections than it holds, which a sync of 400,000 policies always does: 128 MB of a run's
  * peak RSS at L. Node sizes the semi-spaces only from start-up flags, but V8 reads the growth
  * factor each time it grows them, so a sync stops the growth at 8 MB semi-spaces (the size the

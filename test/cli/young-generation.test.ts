@@ -7,7 +7,7 @@ const MODULE = new URL('../../src/cli/young-generation.ts', import.meta.url).hre
 
 // Keeps 2,000,000 small objects, a batch at a time with the event loop turning in between (as a
 // sync's pages arrive): enough surviving bytes for V8 to grow its young generation to the most
-// it may, 128 MB, unless something stops it.
+// it may (128 MB on this machine), unless something stops it.
 const SCRIPT = `
 import { getHeapSpaceStatistics } from 'node:v8';
 import { boundYoungGeneration } from ${JSON.stringify(MODULE)};
@@ -29,8 +29,9 @@ function newSpaceAfter(mode: 'bound' | 'free', nodeOptions: string[] = []): numb
   return newSpace;
 }
 
-test('a sync bounds V8 young generation at 8 MB semi-spaces; left free it grows to 128 MB; a user’s own sizing is left alone', () => {
-  assert.equal(newSpaceAfter('free'), 128 * MB, 'the allocation grows an unbounded young generation to its most');
+test('a sync bounds V8 young generation at 8 MB semi-spaces; left free it grows further; a user’s own sizing is left alone', () => {
+  // Node's most depends on the machine's memory: 128 MB here (24 GB).
+  assert.ok(newSpaceAfter('free') > 32 * MB, 'the allocation grows an unbounded young generation past the bound');
   // Checked after each collection: one doubling past 16 MB may slip in before the check runs.
   assert.ok(newSpaceAfter('bound') <= 32 * MB, 'bounded: two 8 MB semi-spaces, one growth past them at most');
   assert.equal(newSpaceAfter('bound', ['--max-semi-space-size=32']), 64 * MB, 'a start-up flag sizes it as the user said');
