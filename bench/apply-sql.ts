@@ -106,22 +106,22 @@ const written = () => {
 const writtenBefore = written();
 const SETTLE_EVERY = Number(values['settle-every'] ?? BATCH);
 let outcomes: Array<{ record: DnsRecord; site: number }> = [];
-let settledBatches: Array<[number, number]> = [];
+let settledBatches = new Set<number>();
 const confirm = db.prepare('UPDATE replicas SET policy_id = ?, pending = NULL, pending_run_id = NULL, pending_body = NULL WHERE record_id = ? AND site_id = ?');
 const settle = () => {
   const done = outcomes;
   const batches = settledBatches;
   outcomes = [];
-  settledBatches = [];
+  settledBatches = new Set();
   timed(() => events.together(() => {
-    const made = new Map<number, Array<[string, string]>>();
+    const made = new Map<number, string[]>();
     for (const { record, site } of done) {
       if (rowIntents) confirm.run(randomUUID(), record.id, site);
-      else if (made.has(site)) made.get(site)!.push([record.id, randomUUID()]);
-      else made.set(site, [[record.id, randomUUID()]]);
+      else if (made.has(site)) made.get(site)!.push(record.id, randomUUID());
+      else made.set(site, [record.id, randomUUID()]);
       events.add({ runId, record, siteKey: site, status: 'CREATED', reason: null, at });
     }
-    for (const [id, site] of batches) replicas.createsSettled(id, site, made.get(site) ?? [], at);
+    for (const site of batches) replicas.createsSettled(site, runId, made.get(site) ?? [], at);
   }));
 };
 const started = performance.now();
@@ -136,7 +136,10 @@ for (let group = 0; group < SITES; group += 16) {
       a.offset += BATCH;
       timed(() => {
         if (rowIntents) for (const r of batch) replicas.intendCreate(r.id, a.site, runId, at);
-        else settledBatches.push([replicas.intendCreates(batch.map((r) => r.id), a.site, runId), a.site]);
+        else {
+          replicas.intendCreates(batch.map((r) => r.id), a.site, runId);
+          settledBatches.add(a.site);
+        }
       });
       for (const r of batch) outcomes.push({ record: r, site: a.site });
       if (outcomes.length >= SETTLE_EVERY) settle();

@@ -1,10 +1,10 @@
 // Floor for the no-op sync (SPEC §8 "bare fetch"): pages every list dnssync reads (info, sites,
 // every site's policies at limit=200) with `concurrency` requests in flight per controller,
 // controllers in parallel, and parses the JSON. No validation, no database, no planning.
-// Usage: node bench/bare-fetch.ts TARGET.json → one JSON line {ms, cpuMs, mainBusyMs, requests, sites, policies}
+// Usage: node bench/bare-fetch.ts TARGET.json → one JSON line {ms, cpuMs, mainBusyMs, mainCpuMs, requests, sites, policies}
 // (cpuMs and mainBusyMs: the whole process's CPU time and main-thread busy time, start-up
 // included, as for dnssync).
-import { Api, cpuMs, inParallel, mainThread, readTarget, type ListedPolicy } from './floor-http.ts';
+import { Api, cpuMs, inParallel, mainCpuMs, mainThread, readTarget, type ListedPolicy } from './floor-http.ts';
 
 const target = readTarget(process.argv[2]);
 const started = performance.now();
@@ -25,4 +25,4 @@ await Promise.all(
     await api.close();
   }),
 );
-process.stdout.write(`${JSON.stringify({ ms: performance.now() - started, cpuMs: cpuMs(), mainBusyMs: mainThread().busyMs, requests, sites, policies })}\n`);
+process.stdout.write(`${JSON.stringify({ ms: performance.now() - started, cpuMs: cpuMs(), mainBusyMs: mainThread().busyMs, mainCpuMs: mainCpuMs(), requests, sites, policies })}\n`);

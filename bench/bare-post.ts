@@ -2,9 +2,9 @@
 // (every site gets a copy of every other site's native records, with the origin's attributes),
 // sent with `concurrency` in flight per controller, controllers in parallel. The answer is read
 // and parsed; nothing is recorded. Reading the natives first is not timed.
-// Usage: node bench/bare-post.ts TARGET.json → one JSON line {ms, cpuMs, mainBusyMs, requests, created, failed, readMs}
+// Usage: node bench/bare-post.ts TARGET.json → one JSON line {ms, cpuMs, mainBusyMs, mainCpuMs, requests, created, failed, readMs}
 // (ms, cpuMs and the main thread's busy time of the POST loop alone).
-import { Api, cpuMs, inParallel, mainBusySince, readTarget, type ListedPolicy } from './floor-http.ts';
+import { Api, cpuMs, inParallel, mainBusySince, mainCpuMs, readTarget, type ListedPolicy } from './floor-http.ts';
 
 const target = readTarget(process.argv[2]);
 const apis = target.controllers.map((c) => new Api(c.url, c.apiKey, target.concurrency));
@@ -44,6 +44,7 @@ for (const api of apis) api.requests = 0;
 // Timed: the POST loop.
 const started = performance.now();
 const cpuStarted = cpuMs();
+const mainCpuStarted = mainCpuMs();
 const eluStarted = performance.eventLoopUtilization();
 let created = 0;
 let failed = 0;
@@ -59,6 +60,7 @@ await Promise.all(
 const ms = performance.now() - started;
 const cpu = cpuMs() - cpuStarted;
 const mainBusyMs = mainBusySince(eluStarted);
+const mainCpu = mainCpuMs() - mainCpuStarted;
 const requests = apis.reduce((n, api) => n + api.requests, 0);
 await Promise.all(apis.map((api) => api.close()));
-process.stdout.write(`${JSON.stringify({ ms, cpuMs: cpu, mainBusyMs, requests, created, failed, readMs })}\n`);
+process.stdout.write(`${JSON.stringify({ ms, cpuMs: cpu, mainBusyMs, mainCpuMs: mainCpu, requests, created, failed, readMs })}\n`);

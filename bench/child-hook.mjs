@@ -9,8 +9,14 @@
 // JavaScript thread was working rather than waiting. CPU time beyond it was spent by other
 // threads (GC helpers, libuv's pool, the compiler) alongside it; wall time beyond it was waiting
 // (for the controllers, the disk, or a CPU).
-import { writeFileSync } from 'node:fs';
+//
+// A worker thread (dnssync's write thread, store/write-thread.ts) loads the hook too: there it
+// writes only the rows its connections changed, to $DNSSYNC_BENCH_OUT.thread-N, which the main
+// thread adds to its own at exit (it exits after its workers).
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { isMainThread, threadId } from 'node:worker_threads';
 import { mainThread } from './main-thread.mjs';
 
 const out = process.env.DNSSYNC_BENCH_OUT;
@@ -26,11 +32,23 @@ if (out) {
     return close.apply(this, args);
   };
   process.on('exit', () => {
+    if (!isMainThread) return writeFileSync(`${out}.thread-${threadId}`, String(totalChanges));
+    const prefix = `${basename(out)}.thread-`;
+    for (const name of readdirSync(dirname(out)).filter((n) => n.startsWith(prefix))) {
+      totalChanges += Number(readFileSync(join(dirname(out), name), 'utf8'));
+      rmSync(join(dirname(out), name));
+    }
     const usage = process.resourceUsage();
     const { busyMs, lifeMs, elu } = mainThread();
     writeFileSync(
       out,
-      JSON.stringify({ maxRssKb: usage.maxRSS, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000, mainBusyMs: busyMs, lifeMs, elu, totalChanges }),
+      JSON.stringify({ maxRssKb: usage.maxRSS, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000, mainCpuMs: mainCpuMs(), mainBusyMs: busyMs, lifeMs, elu, totalChanges }),
     );
   });
+}
+
+/** The main thread's own CPU time: unlike its busy time, not lengthened while other threads or processes hold the cores. */
+function mainCpuMs() {
+  const { user, system } = process.threadCpuUsage();
+  return (user + system) / 1000;
 }

@@ -26,6 +26,8 @@ export interface DnssyncRun extends ChildRun {
   cpuMs: number | null;
   /** Its main thread's busy time: start-up before the event loop plus the loop's active time (main-thread.mjs), ms. */
   mainBusyMs: number | null;
+  /** Its main thread's own CPU time (process.threadCpuUsage), ms. */
+  mainCpuMs: number | null;
   /** Event-loop utilization over the process's life, start-up not counted. */
   elu: number | null;
   /** Rows changed by its SQLite connections (total_changes()). */
@@ -75,7 +77,7 @@ export async function dnssync(args: string[], scratch: string, options: DnssyncO
   env.NODE_OPTIONS = nodeOptions.join(' ').trim();
   env.DNSSYNC_BENCH_OUT = out;
   const result = await run([BIN, ...args], env, options.timeoutMs ?? 3_600_000);
-  type Measured = { maxRssKb: number; cpuMs: number; mainBusyMs: number; elu: number; totalChanges: number };
+  type Measured = { maxRssKb: number; cpuMs: number; mainBusyMs: number; mainCpuMs: number; elu: number; totalChanges: number };
   let measured: Measured | null = null;
   try {
     measured = JSON.parse(readFileSync(out, 'utf8')) as Measured;
@@ -88,6 +90,7 @@ export async function dnssync(args: string[], scratch: string, options: DnssyncO
     maxRssKb: measured?.maxRssKb ?? null,
     cpuMs: measured?.cpuMs ?? null,
     mainBusyMs: measured?.mainBusyMs ?? null,
+    mainCpuMs: measured?.mainCpuMs ?? null,
     elu: measured?.elu ?? null,
     totalChanges: measured?.totalChanges ?? null,
   };

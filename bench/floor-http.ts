@@ -97,6 +97,12 @@ export function mainBusySince(start: ReturnType<typeof performance.eventLoopUtil
   return performance.eventLoopUtilization(start).active;
 }
 
+/** CPU time (user + system) the main thread has used so far, ms: what it works, even while other threads or processes hold the cores. */
+export function mainCpuMs(): number {
+  const { user, system } = process.threadCpuUsage();
+  return (user + system) / 1000;
+}
+
 /** CPU time (user + system) this process has used so far, ms. */
 export function cpuMs(): number {
   const usage = process.resourceUsage();

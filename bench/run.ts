@@ -77,6 +77,8 @@ interface Measured {
   cpuMs?: number | null;
   /** Its main thread's busy time over the same span. */
   mainBusyMs?: number | null;
+  /** Its main thread's own CPU time over the same span. */
+  mainCpuMs?: number | null;
   /** The simulator's CPU time meanwhile. */
   simCpuMs?: number | null;
   maxRssKb?: number | null;
@@ -92,6 +94,8 @@ type Metric = Sample & {
   mainBusy?: Sample;
   /** Main thread busy / wall time. */
   mainBusyShare?: Sample;
+  /** Main thread CPU time, ms. */
+  mainCpu?: Sample;
   simCpu?: Sample;
   /** Requests per second per controller: the simulator's count over the wall time. */
   requestsPerSecondPerController?: Sample;
@@ -234,6 +238,7 @@ class Phase {
   readonly cpuMs: number[] = [];
   readonly mainBusyMs: number[] = [];
   readonly mainBusyShare: number[] = [];
+  readonly mainCpuMs: number[] = [];
   readonly simCpuMs: number[] = [];
   readonly rssKb: number[] = [];
   readonly changes: number[] = [];
@@ -249,6 +254,7 @@ class Phase {
       this.mainBusyMs.push(run.mainBusyMs);
       this.mainBusyShare.push(run.mainBusyMs / run.ms);
     }
+    if (run.mainCpuMs != null) this.mainCpuMs.push(run.mainCpuMs);
     if (run.simCpuMs != null) this.simCpuMs.push(run.simCpuMs);
     if (run.maxRssKb != null) this.rssKb.push(run.maxRssKb);
     if (run.totalChanges != null) this.changes.push(run.totalChanges);
@@ -298,11 +304,11 @@ async function benchLoad(load: Load, scratchRoot: string): Promise<LoadResult> {
       await sim.clearStats();
       if (r === 0) servesLatency(sim);
       const post = await withSimCpu(sim, () =>
-        floor<{ ms: number; cpuMs: number; mainBusyMs: number; requests: number; created: number; failed: number; readMs: number }>('./bare-post.ts', targetFile(sim)),
+        floor<{ ms: number; cpuMs: number; mainBusyMs: number; mainCpuMs: number; requests: number; created: number; failed: number; readMs: number }>('./bare-post.ts', targetFile(sim)),
       );
       const stats = await sim.stats();
       // The loop's own time and its POSTs (the reading before it is neither timed nor counted).
-      phase('barePost').add({ ms: post.report.ms, cpuMs: post.report.cpuMs, mainBusyMs: post.report.mainBusyMs, simCpuMs: post.simCpuMs, requests: stats.byMethod.POST ?? 0 });
+      phase('barePost').add({ ms: post.report.ms, cpuMs: post.report.cpuMs, mainBusyMs: post.report.mainBusyMs, mainCpuMs: post.report.mainCpuMs, simCpuMs: post.simCpuMs, requests: stats.byMethod.POST ?? 0 });
       check(checks, 'bare POST loop creates every replica', post.report.created === creates && post.report.failed === 0, `${post.report.created} created, ${post.report.failed} failed, expected ${creates}`);
       check(checks, 'bare POST loop request count', (stats.byMethod.POST ?? 0) === creates, `${stats.byMethod.POST ?? 0} POST at the simulator`);
       log(`${load.name}: bare POST loop ${duration(post.report.ms)} (${creates} creates)`);
@@ -365,10 +371,10 @@ async function benchLoad(load: Load, scratchRoot: string): Promise<LoadResult> {
     for (let r = 0; r < RUNS; r++) {
       await sim!.clearStats();
       const fetch = await withSimCpu(sim!, () =>
-        floor<{ ms: number; cpuMs: number; mainBusyMs: number; requests: number; policies: number }>('./bare-fetch.ts', targetFile(sim!)),
+        floor<{ ms: number; cpuMs: number; mainBusyMs: number; mainCpuMs: number; requests: number; policies: number }>('./bare-fetch.ts', targetFile(sim!)),
       );
       const fetchStats = await sim!.stats();
-      phase('bareFetch').add({ ms: fetch.ms, cpuMs: fetch.report.cpuMs, mainBusyMs: fetch.report.mainBusyMs, simCpuMs: fetch.simCpuMs, requests: fetchStats.total });
+      phase('bareFetch').add({ ms: fetch.ms, cpuMs: fetch.report.cpuMs, mainBusyMs: fetch.report.mainBusyMs, mainCpuMs: fetch.report.mainCpuMs, simCpuMs: fetch.simCpuMs, requests: fetchStats.total });
       phase('bareFetchWork').add({ ms: fetch.report.ms, requests: fetchStats.total });
       check(checks, 'bare fetch reads every list page', fetch.report.requests === lists && fetchStats.total === lists && fetch.report.policies === sites * convergedPoliciesPerSite(load), `${fetch.report.requests} requests (${fetchStats.total} at the simulator), ${fetch.report.policies} policies; expected ${lists}`);
 
@@ -493,6 +499,7 @@ async function benchLoad(load: Load, scratchRoot: string): Promise<LoadResult> {
         unit: 'ms',
         ...(p.cpuMs.length > 0 && { cpu: sample(p.cpuMs) }),
         ...(p.mainBusyMs.length > 0 && { mainBusy: sample(p.mainBusyMs), mainBusyShare: sample(p.mainBusyShare) }),
+        ...(p.mainCpuMs.length > 0 && { mainCpu: sample(p.mainCpuMs) }),
         ...(p.simCpuMs.length > 0 && { simCpu: sample(p.simCpuMs) }),
         ...(p.perSecond.length > 0 && { requestsPerSecondPerController: sample(p.perSecond) }),
         ...(notes[name] && { note: notes[name] }),
@@ -639,6 +646,13 @@ function report(results: LoadResult[]): string {
     };
     const cores = [busy('barePost', 'bare POST loop'), busy('initial', 'initial'), busy('bareFetch', 'bare fetch'), busy('noop', 'no-op')].filter(Boolean);
     if (cores.length > 0) out.push(`CPUs kept busy (process + simulator CPU time over wall time, medians; ${cpus().length} here): ${cores.join('; ')}`);
+    const mainCpu = (key: string, label: string, floor?: string) => {
+      const x = m[key]?.mainCpu?.median;
+      const f = floor ? m[floor]?.mainCpu?.median : undefined;
+      return x === undefined ? null : `${label} ${duration(x)}${f ? ` (${times(x / f)})` : ''}`;
+    };
+    const mains = [mainCpu('barePost', 'bare POST loop'), mainCpu('initial', 'initial', 'barePost'), mainCpu('bareFetch', 'bare fetch'), mainCpu('noop', 'no-op', 'bareFetch')].filter(Boolean);
+    if (mains.length > 0) out.push(`main thread's own CPU time (medians; with cores to spare, the least wall time it allows): ${mains.join(', ')}`);
     if (s.latencyBoundPerController !== null) {
       const reached = (key: string, label: string) => {
         const rate = m[key]?.requestsPerSecondPerController?.median;

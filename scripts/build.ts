@@ -21,7 +21,9 @@ if (!values['no-check']) {
 // From scratch: a chunk of an earlier build must not live on in the package.
 rmSync(out, { recursive: true, force: true });
 await build({
-  entryPoints: ['src/cli/main.ts'],
+  // The second entry is the write thread's (store/write-thread.ts), loaded by URL, not imported.
+  entryPoints: ['src/cli/main.ts', 'src/store/write-thread-worker.ts'],
+  entryNames: '[name]',
   outdir: out,
   bundle: true,
   // Chunks keep each command's engine loaded only when that command runs.

@@ -1,14 +1,9 @@
-import type { DatabaseSync } from 'node:sqlite';
-import type { EventWriter } from '../store/events.ts';
 import type { EventStatus } from '../domain/run.ts';
-import type { ReplicaRepository } from '../store/replicas.ts';
-import { immediateTransaction } from '../store/transaction.ts';
+import type { ApplyRepositories, ApplyWrites } from '../store/apply-writes.ts';
 import { refusesRecord, type DnsPolicy, type DnsPolicyBody } from '../domain/policy.ts';
 import type { SiteRef } from '../domain/state.ts';
 import { inParallel } from './parallel.ts';
 import { bodyOf, refusedReason, type Action, type Plan, type SitePlan } from '../planner/plan.ts';
-import type { RefusalRepository } from '../store/refusals.ts';
-import type { LegacyDuplicateRepository } from '../store/legacy-duplicates.ts';
 
 /** The writes apply needs from a controller (the UniFi client, or a test double). */
 export interface WriteClient {
@@ -65,11 +60,8 @@ function except(applied: Applied, site: SiteRef, result: ActionResult): void {
 }
 
 export interface ApplyContext {
-  db: DatabaseSync;
-  replicas: ReplicaRepository;
-  events: EventWriter;
-  refusals: RefusalRepository;
-  duplicates: LegacyDuplicateRepository;
+  /** On the run's connection, or on one in a worker thread: apply waits for a commit only where it must. */
+  writes: ApplyWrites;
   runId: number;
   clientFor(site: SiteRef): WriteClient;
   /** True once SIGTERM/SIGINT asked to stop: no new write is sent. */
@@ -108,12 +100,12 @@ export async function applyPlan(plan: Plan, ctx: ApplyContext): Promise<Applied>
 async function applySite(sitePlan: SitePlan, ctx: ApplyContext, applied: Applied): Promise<void> {
   const { site } = sitePlan;
   const skips = sitePlan.actions.filter((a) => a.kind === 'skip');
-  immediateTransaction(ctx.db, () => {
-    const at = ctx.now();
-    for (const action of skips) {
-      if (!ctx.events.repeatsSkip(site.key, action.record, action.reason)) event(ctx, action, site, 'SKIPPED', at, action.reason);
-    }
-  });
+  if (skips.length > 0) {
+    await ctx.writes.transaction(({ events }) => {
+      const at = ctx.now();
+      for (const action of skips) events.addSkip({ runId: ctx.runId, record: action.record, siteKey: site.key, status: 'SKIPPED', reason: action.reason ?? null, at });
+    });
+  }
   // Deletes first, so that a name they free can be taken by a create of the same run.
   const batches: Action[][] = [];
   for (const kind of ['delete', 'update', 'create'] as const) {
@@ -129,43 +121,46 @@ async function applySite(sitePlan: SitePlan, ctx: ApplyContext, applied: Applied
       continue;
     }
     const done = sent;
-    const intentId = immediateTransaction(ctx.db, () =>
-      ctx.events.together(() => {
-        if (done) record(done, site, ctx, applied);
-        return intend(actions, site, ctx);
-      }),
-    );
+    await ctx.writes.transaction((repositories) => {
+      if (done) record(done, site, ctx, repositories, applied);
+      intend(actions, site, ctx, repositories);
+    });
     // A few requests of the site at a time: the other sites in flight keep the controller busy.
-    sent = { actions, intentId, answers: await inParallel(actions, ctx.concurrency, (action) => send(action, site, ctx)) };
+    sent = { actions, answers: await inParallel(actions, ctx.concurrency, (action) => send(action, site, ctx)) };
   }
   const last = sent;
-  if (last) immediateTransaction(ctx.db, () => ctx.events.together(() => record(last, site, ctx, applied)));
+  if (last) await ctx.writes.transaction((repositories) => record(last, site, ctx, repositories, applied));
 }
 
 /** A batch whose requests are answered, its outcomes not yet recorded. */
 interface SentBatch {
   actions: Action[];
-  /** Its creates' intent row (store/replicas.ts), for a batch of creates. */
-  intentId: number | null;
   answers: Answer[];
 }
 
 /** The intents of a batch (of one site and one kind): one row for creates, one each otherwise. */
-function intend(actions: Action[], site: SiteRef, ctx: ApplyContext): number | null {
-  if (actions[0]!.kind === 'create') return ctx.replicas.intendCreates(actions.map((a) => a.record.id), site.key, ctx.runId);
-  for (const action of actions) intendOne(action, site, ctx);
-  return null;
+function intend(actions: Action[], site: SiteRef, ctx: ApplyContext, repositories: ApplyRepositories): void {
+  if (actions[0]!.kind === 'create') repositories.replicas.intendCreates(actions.map((a) => a.record.id), site.key, ctx.runId);
+  else for (const action of actions) intendOne(action, site, ctx, repositories);
 }
 
-/** The outcomes of a batch; the caller owns the transaction. */
-function record({ actions, intentId, answers }: SentBatch, site: SiteRef, ctx: ApplyContext, applied: Applied): void {
-  const at = ctx.now();
-  const made: Array<[string, string]> = [];
+/** The outcomes of a batch, in the transaction of `repositories`. */
+function record({ actions, answers }: SentBatch, site: SiteRef, ctx: ApplyContext, repositories: ApplyRepositories, applied: Applied): void {
+  const settling: Settling = { site, runId: ctx.runId, at: ctx.now(), repositories };
+  const made: string[] = [];
   for (let i = 0; i < actions.length; i++) {
-    const exception = settle(actions[i]!, site, answers[i]!, ctx, at, made);
+    const exception = settle(actions[i]!, answers[i]!, settling, made);
     if (exception) except(applied, site, exception);
   }
-  if (intentId !== null) ctx.replicas.createsSettled(intentId, site.key, made, at);
+  if (actions[0]!.kind === 'create') repositories.replicas.createsSettled(site.key, ctx.runId, made, settling.at);
+}
+
+/** Where and when a batch's outcomes are recorded. */
+interface Settling {
+  site: SiteRef;
+  runId: number;
+  at: string;
+  repositories: ApplyRepositories;
 }
 
 /** A create's answer keeps the new policy's id alone: 32,000 answers wait for their batch's commit at L (issue 13). */
@@ -190,23 +185,24 @@ async function send(action: Action, site: SiteRef, ctx: ApplyContext): Promise<A
 }
 
 /** The intent of an update or delete (creates have one per batch). */
-function intendOne(action: Action, site: SiteRef, ctx: ApplyContext): void {
+function intendOne(action: Action, site: SiteRef, ctx: ApplyContext, { duplicates, replicas }: ApplyRepositories): void {
   const { record } = action;
   // A duplicate the legacy tool made is no replica: its intent is on its own row.
-  if (action.duplicate) ctx.duplicates.intendDelete(site.key, action.policyId!, ctx.runId);
-  else if (action.kind === 'update') ctx.replicas.intendUpdate(record.id, site.key, ctx.runId, JSON.stringify(bodyOf(action)));
-  else ctx.replicas.intendDelete(record.id, site.key, ctx.runId);
+  if (action.duplicate) duplicates.intendDelete(site.key, action.policyId!, ctx.runId);
+  else if (action.kind === 'update') replicas.intendUpdate(record.id, site.key, ctx.runId, JSON.stringify(bodyOf(action)));
+  else replicas.intendDelete(record.id, site.key, ctx.runId);
 }
 
 /**
  * Records one outcome: the replica row as it now is (a create that went through is added to
  * `made`, for its batch's createsSettled), and its event. Returns it unless it went as planned.
  */
-function settle(action: Action, site: SiteRef, answer: Answer, ctx: ApplyContext, at: string, made: Array<[string, string]>): ActionResult | null {
+function settle(action: Action, answer: Answer, settling: Settling, made: string[]): ActionResult | null {
+  if (action.duplicate) return settleDuplicate(action, answer, settling);
   const { record } = action;
   const kind = action.kind as 'create' | 'update' | 'delete';
-  if (action.duplicate) return settleDuplicate(action, site, answer, ctx, at);
-  const drop = () => (kind === 'create' ? ctx.replicas.removed(record.id, site.key) : ctx.replicas.settled(record.id, site.key));
+  const { site, at, repositories: { replicas, refusals } } = settling;
+  const drop = () => (kind === 'create' ? replicas.removed(record.id, site.key) : replicas.settled(record.id, site.key));
 
   if ('notSent' in answer) {
     drop();
@@ -214,11 +210,11 @@ function settle(action: Action, site: SiteRef, answer: Answer, ctx: ApplyContext
   }
   const gone = !answer.ok && answer.error.status === 404;
   if (answer.ok || (kind === 'delete' && gone)) {
-    if (kind === 'create') made.push([record.id, (answer as { policyId: string }).policyId]);
-    else if (kind === 'update') ctx.replicas.settled(record.id, site.key);
-    else ctx.replicas.removed(record.id, site.key);
-    if (action.retried) ctx.refusals.forget(site.key, record.id);
-    event(ctx, action, site, DONE[kind].status, at, action.reason);
+    if (kind === 'create') made.push(record.id, (answer as { policyId: string }).policyId);
+    else if (kind === 'update') replicas.settled(record.id, site.key);
+    else replicas.removed(record.id, site.key);
+    if (action.retried) refusals.forget(site.key, record.id);
+    event(settling, action, DONE[kind].status, action.reason);
     return null;
   }
 
@@ -227,45 +223,46 @@ function settle(action: Action, site: SiteRef, answer: Answer, ctx: ApplyContext
     // Refused, so not created: never a replica. Remembered, so that it is not sent again while
     // its cause lasts (planner/plan.ts); a refusal that goes on is not news: one event when it starts.
     drop();
-    ctx.refusals.refused(site.key, record.id, error.code!, error.apiMessage ?? error.message, at);
+    refusals.refused(site.key, record.id, error.code!, error.apiMessage ?? error.message, at);
     const reason = refusedReason({ code: error.code!, message: error.message, refusedAt: action.retried?.refusedAt ?? at, triedAt: at });
-    if (!action.retried) event(ctx, action, site, 'SKIPPED', at, reason);
+    if (!action.retried) event(settling, action, 'SKIPPED', reason);
     return { action, outcome: 'skipped', reason };
   }
   let reason = error.message;
   if (error.ambiguous) {
     // Sent without an answer: the intent stays (a create's on its own row, as its batch's goes),
     // and the next discovery tells what happened.
-    if (kind === 'create') ctx.replicas.intendCreate(record.id, site.key, ctx.runId, at);
+    if (kind === 'create') replicas.intendCreate(record.id, site.key, settling.runId, at);
     reason = `${error.message} (no answer; the next run checks whether it was applied)`;
   } else if (kind === 'update' && gone) {
-    ctx.replicas.removed(record.id, site.key); // someone deleted it meanwhile: the next run creates it again
+    replicas.removed(record.id, site.key); // someone deleted it meanwhile: the next run creates it again
   } else {
     drop();
   }
-  event(ctx, action, site, 'FAILED', at, reason);
+  event(settling, action, 'FAILED', reason);
   return { action, outcome: 'failed', reason };
 }
 
 /** A delete of a legacy duplicate: its row goes once it is gone; the replica is not touched. */
-function settleDuplicate(action: Action, site: SiteRef, answer: Answer, ctx: ApplyContext, at: string): ActionResult | null {
+function settleDuplicate(action: Action, answer: Answer, settling: Settling): ActionResult | null {
   const { policyId } = action;
+  const { site, repositories: { duplicates } } = settling;
   if ('notSent' in answer) {
-    ctx.duplicates.notDeleted(site.key, policyId!);
+    duplicates.notDeleted(site.key, policyId!);
     return { action, outcome: 'not-sent' };
   }
   if (answer.ok || answer.error.status === 404) {
-    ctx.duplicates.forget(site.key, policyId!);
-    event(ctx, action, site, 'DELETED', at, action.reason);
+    duplicates.forget(site.key, policyId!);
+    event(settling, action, 'DELETED', action.reason);
     return null;
   }
   const { error } = answer;
   // Sent without an answer: the intent stays, and the next discovery tells what happened.
-  if (!error.ambiguous) ctx.duplicates.notDeleted(site.key, policyId!);
-  event(ctx, action, site, 'FAILED', at, error.message);
+  if (!error.ambiguous) duplicates.notDeleted(site.key, policyId!);
+  event(settling, action, 'FAILED', error.message);
   return { action, outcome: 'failed', reason: error.message };
 }
 
-function event(ctx: ApplyContext, action: Action, site: SiteRef, status: EventStatus, at: string, reason?: string): void {
-  ctx.events.add({ runId: ctx.runId, record: action.record, siteKey: site.key, status, reason: reason ?? null, at });
+function event({ site, runId, at, repositories }: Settling, action: Action, status: EventStatus, reason?: string): void {
+  repositories.events.add({ runId, record: action.record, siteKey: site.key, status, reason: reason ?? null, at });
 }

@@ -16,17 +16,17 @@ import { LegacyEvidenceRepository } from '../store/legacy-evidence.ts';
 import type { LegacyEvidence } from '../domain/legacy-evidence.ts';
 
 export class LegacyLeftovers {
-  readonly duplicates: LegacyDuplicateRepository | null;
+  readonly #duplicates: LegacyDuplicateRepository | null;
   readonly #evidence: LegacyEvidenceRepository | null;
   readonly #pending: LegacyEvidence[];
   #resolution: EvidenceResolution | null = null;
 
   /** Loads the duplicates into `known`, and the evidence no sync has decided yet. */
   constructor(store: Store | null, known: KnownState) {
-    this.duplicates = store ? new LegacyDuplicateRepository(store.db) : null;
+    this.#duplicates = store ? new LegacyDuplicateRepository(store.db) : null;
     this.#evidence = store ? new LegacyEvidenceRepository(store.db) : null;
     this.#pending = this.#evidence?.pending() ?? [];
-    if (this.duplicates) known.duplicates = this.duplicates.all();
+    if (this.#duplicates) known.duplicates = this.#duplicates.all();
   }
 
   /** `observe`, on the known state with what the evidence decides at the sites read this run. */
@@ -52,6 +52,6 @@ export class LegacyLeftovers {
 
   recordDuplicates(observation: Observation, known: KnownState, at: string): void {
     const copies = duplicateChanges(observation, known);
-    this.duplicates!.observed(copies.found, copies.gone, at);
+    this.#duplicates!.observed(copies.found, copies.gone, at);
   }
 }

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { Config, ControllerConfig } from '../config/types.ts';
 import { getExitCode } from '../domain/exit-codes.ts';
 import type { Interruption } from '../domain/run.ts';
@@ -22,6 +23,7 @@ import { RunRepository } from '../store/runs.ts';
 import { SiteRepository } from '../store/sites.ts';
 import { StateRepository } from '../store/state.ts';
 import { immediateTransaction } from '../store/transaction.ts';
+import { WritesHere, type ApplyWrites } from '../store/apply-writes.ts';
 import { confirmAbsence, type PolicyReader } from './absence.ts';
 import { applyPlan, type Applied, type WriteClient } from './apply.ts';
 import { doneCounts, plannedCounts, type SyncReport } from './report.ts';
@@ -50,7 +52,11 @@ export interface SyncDeps {
   interruption(): Interruption | null;
   identity: { host: string; pid: number; user: string };
   onSiteDiscovered?(controller: string, site: string, status: string): void;
+  /** Apply's writes on a connection in a worker thread: `auto` (the default) where it pays, see applyWrites. */
+  writeThread?: WriteThreadSetting;
 }
+
+export type WriteThreadSetting = 'auto' | 'on' | 'off';
 
 const HEARTBEAT_MS = 15_000;
 
@@ -143,27 +149,29 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
       });
     }
 
+    const apply = async (plan: Plan, store: Store, runId: number): Promise<Applied> => {
+      const writes = await applyWrites(store, plan, deps.writeThread ?? 'auto');
+      try {
+        return await applyPlan(plan, {
+          writes,
+          runId,
+          clientFor: (site) => clients.get(site.controller)!,
+          stopped: () => deps.interruption() !== null || damaged,
+          now: () => new Date().toISOString(),
+          // A site of L's gets its 1,990 creates in one batch: 2 commits instead of 5 (bench/apply-sql.ts
+          // --batch 2000 against 500: CPU 5.9 s against 7.1 s for the SQL of an initial sync at L).
+          batchSize: 2000,
+          concurrency: options.config.sync.concurrency,
+        });
+      } finally {
+        await writes.close();
+      }
+    };
     const repeated = events ? knownSkips(plan, events) : new Set<Action>();
     const changesPlanned = plan.sites.some((s) => s.actions.some((a) => a.kind !== 'skip'));
     const drift = options.failOnChanges && changesPlanned;
     let applied: Applied | null = null;
-    if (writing && !refused && !drift) {
-      applied = !observed ? { exceptions: new Map() } : await applyPlan(plan, {
-        db: db!,
-        replicas: replicas!,
-        events: events!,
-        refusals: refusals!,
-        duplicates: observed.legacy.duplicates!,
-        runId: runId!,
-        clientFor: (site) => clients.get(site.controller)!,
-        stopped: () => deps.interruption() !== null || damaged,
-        now: () => new Date().toISOString(),
-        // A site of L's gets its 1,990 creates in one batch: 2 commits instead of 5 (bench/apply-sql.ts
-        // --batch 2000 against 500: CPU 5.9 s against 7.1 s for the SQL of an initial sync at L).
-        batchSize: 2000,
-        concurrency: options.config.sync.concurrency,
-      });
-    }
+    if (writing && !refused && !drift) applied = observed ? await apply(plan, store, runId!) : { exceptions: new Map() };
     noSyncRan?.();
     const planned = plannedCounts(plan);
     const done = doneCounts(plan, applied);
@@ -237,6 +245,26 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
       await Promise.all([...clients.values()].map((c) => c.close()));
     }
   }
+}
+
+/** Apply's writes: on the run's own connection, or on one in a worker thread (writesBeside). */
+async function applyWrites(store: Store, plan: Plan, setting: WriteThreadSetting): Promise<ApplyWrites> {
+  const writes = plan.sites.reduce((n, site) => n + site.actions.length, 0);
+  if (!writesBeside(setting, writes, availableParallelism())) return new WritesHere(store.db);
+  const { WriteThread } = await import('../store/write-thread.ts');
+  return new WriteThread(store.path);
+}
+
+/**
+ * Whether apply writes in a worker thread (issue 13): `auto` gives a plan of at least 20,000
+ * writes on a machine of 4 cores or more a connection beside the event loop, where SQLite's part
+ * of the work runs while the loop sends and reads other sites' requests. With fewer cores the
+ * thread would take CPU from the loop and the controllers; with fewer writes it would save the
+ * loop less (about 15 µs a write) than it costs (its start, and 20 MB of memory).
+ */
+export function writesBeside(setting: WriteThreadSetting, writes: number, cores: number): boolean {
+  if (setting !== 'auto') return setting === 'on';
+  return writes >= 20_000 && cores >= 4;
 }
 
 /** A heartbeat that fails (the file busy or damaged) only ages the lock: the run's own statements report the cause. */

@@ -66,12 +66,7 @@ export function openStore(path: string, options: OpenOptions): Store {
       checkCompatible(db, path);
       if (readOnly && !options.allowPending) assertNothingPending(db, path);
       if (!readOnly) db.exec('PRAGMA journal_mode = WAL');
-      // FULL: an intent must be on disk before the write request it announces goes out.
-      // cell_size_check: every page a statement loads is checked whole before a write changes it.
-      // temp_store: the statement journal of an INSERT of many rows (store/bulk-insert.ts) in
-      // memory; on disk it tripled the bytes an initial sync wrote (bench/apply-sql.ts: 3.5 GB
-      // against 0.96 GB at L).
-      db.exec('PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA cell_size_check = ON; PRAGMA temp_store = MEMORY');
+      db.exec(CONNECTION_PRAGMAS);
       return readOnly ? [] : applyPending(db);
     });
     return { db, path, applied, close: () => db.close() };
@@ -79,6 +74,28 @@ export function openStore(path: string, options: OpenOptions): Store {
     db.close();
     throw error;
   }
+}
+
+// FULL: an intent must be on disk before the write request it announces goes out.
+// cell_size_check: every page a statement loads is checked whole before a write changes it.
+// temp_store: the statement journal of an INSERT of many rows (store/bulk-insert.ts) in
+// memory; on disk it tripled the bytes an initial sync wrote (bench/apply-sql.ts: 3.5 GB
+// against 0.96 GB at L).
+const CONNECTION_PRAGMAS = 'PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA cell_size_check = ON; PRAGMA temp_store = MEMORY';
+
+/**
+ * A second connection to a database that openStore opened, checked and migrated, for a sync's
+ * bulk writes beside its main thread (store/write-thread.ts): the same settings, nothing checked
+ * again, and a page cache of 2 MB: it writes and reads little (2 and 8 MB took the same time, see
+ * prepareForBulkWrites), and its 8 would come on top of the run's own connection's.
+ */
+export function connectForBulkWrites(path: string): DatabaseSync {
+  return guard(path, () => {
+    const db = connect(path, { readOnly: false });
+    db.exec(CONNECTION_PRAGMAS);
+    prepareForBulkWrites(db, 2);
+    return db;
+  });
 }
 
 /**
@@ -161,8 +178,8 @@ function assertNothingPending(db: DatabaseSync, path: string): void {
  * time for the SQL of an initial sync at L (bench/apply-sql.ts, 6.8–7.1 s), and every MB of it is
  * resident memory.
  */
-export function prepareForBulkWrites(db: DatabaseSync): void {
-  db.exec('PRAGMA cache_size = -8192; PRAGMA wal_autocheckpoint = 10000; PRAGMA journal_size_limit = 67108864');
+export function prepareForBulkWrites(db: DatabaseSync, cacheMb = 8): void {
+  db.exec(`PRAGMA cache_size = -${cacheMb * 1024}; PRAGMA wal_autocheckpoint = 10000; PRAGMA journal_size_limit = 67108864`);
 }
 
 /** Keeps the query planner's statistics fresh as the tables grow (cheap when nothing changed). */

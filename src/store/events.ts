@@ -1,7 +1,7 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { DnsRecord } from '../domain/record.ts';
 import type { EventStatus } from '../domain/run.ts';
-import { BulkInsert } from './bulk-insert.ts';
+import { BulkInsert, type SqlValue } from './bulk-insert.ts';
 
 export interface EventInput {
   runId: number | null;
@@ -12,14 +12,21 @@ export interface EventInput {
   at: string;
 }
 
-type EventRow = [number | null, string, string, string, string, number | null, EventStatus, string | null, string];
+/**
+ * Appends an event's row to `values`, flat (store/bulk-insert.ts): run, record id, type, domain,
+ * target, site, status, reason, time.
+ */
+export function pushEvent(values: SqlValue[], event: EventInput): void {
+  const { record } = event;
+  values.push(event.runId, record.id, record.type, record.domain, record.target, event.siteKey, event.status, event.reason ?? null, event.at);
+}
 
 /** Appends SYNC_EVENT rows; the caller owns the transaction. */
 export class EventWriter {
   readonly #insert: BulkInsert;
   readonly #last: StatementSync;
-  /** Rows held by `together` until its work is done. */
-  #held: EventRow[] | null = null;
+  /** The rows held by `together` until its work is done, flat. */
+  #held: SqlValue[] | null = null;
 
   constructor(db: DatabaseSync) {
     this.#insert = new BulkInsert(db, 'INSERT INTO sync_events (run_id, record_id, type, domain, target, site_id, status, reason, timestamp)', 9);
@@ -34,11 +41,21 @@ export class EventWriter {
     return last !== undefined && last.status === 'SKIPPED' && last.reason === (reason ?? null);
   }
 
+  /** A skip's event, unless the last event of its record at its site is already this skip. */
+  addSkip(event: EventInput & { siteKey: number; status: 'SKIPPED' }): void {
+    if (!this.repeatsSkip(event.siteKey, event.record, event.reason ?? undefined)) this.add(event);
+  }
+
   add(event: EventInput): void {
-    const { record } = event;
-    const row: EventRow = [event.runId, record.id, record.type, record.domain, record.target, event.siteKey, event.status, event.reason ?? null, event.at];
-    if (this.#held) this.#held.push(row);
-    else this.#insert.run([row]);
+    const values = this.#held ?? [];
+    pushEvent(values, event);
+    if (!this.#held) this.#insert.run(values);
+  }
+
+  /** Events as pushEvent lays them out, many at once. */
+  addRows(values: readonly SqlValue[]): void {
+    if (!this.#held) this.#insert.run(values);
+    else for (const value of values) this.#held.push(value);
   }
 
   /**
@@ -46,7 +63,7 @@ export class EventWriter {
    * sync records 400,000 events (issue 13).
    */
   together<T>(work: () => T): T {
-    const held: EventRow[] = [];
+    const held: SqlValue[] = [];
     this.#held = held;
     try {
       const result = work();

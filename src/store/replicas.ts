@@ -1,5 +1,5 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import { BulkInsert } from './bulk-insert.ts';
+import { BulkInsert, type SqlValue } from './bulk-insert.ts';
 
 /**
  * The intent protocol of SPEC §4.7: `intend*` is committed before a write request goes out, the
@@ -28,7 +28,9 @@ export class ReplicaRepository {
          pending_run_id = excluded.pending_run_id, pending_body = NULL`,
     );
     this.#intendCreates = db.prepare('INSERT INTO create_intents (run_id, site_id, record_ids) VALUES (?, ?, ?)');
-    this.#createsSettled = db.prepare('DELETE FROM create_intents WHERE id = ?');
+    // A site has one batch of creates in flight at a time (engine/apply.ts), so run and site name it:
+    // its intent needs no id back, and a transaction of apply returns nothing (store/apply-writes.ts).
+    this.#createsSettled = db.prepare('DELETE FROM create_intents WHERE run_id = ? AND site_id = ?');
     // Records pruned since are left out: their policy, if made, is found native and never deleted.
     this.#pendFromBatches = db.prepare(
       `INSERT INTO replicas (record_id, site_id, policy_id, created_at, pending, pending_run_id, pending_body)
@@ -53,19 +55,21 @@ export class ReplicaRepository {
     this.#intendCreate.run(recordId, siteKey, at, runId);
   }
 
-  /** The intent of a batch of creates at one site; returns its id for `createsSettled`. */
-  intendCreates(recordIds: readonly string[], siteKey: number, runId: number): number {
-    return Number(this.#intendCreates.run(runId, siteKey, JSON.stringify(recordIds)).lastInsertRowid);
+  /** The intent of a batch of creates at one site, the only one of this run there until `createsSettled`. */
+  intendCreates(recordIds: readonly string[], siteKey: number, runId: number): void {
+    this.#intendCreates.run(runId, siteKey, JSON.stringify(recordIds));
   }
 
   /**
-   * The outcomes of a batch of creates: `made` are the creates that went through, [record id,
-   * policy id], now confirmed replicas; each create sent without an answer has its own intent by
-   * now (intendCreate), so the batch's goes.
+   * The outcomes of a batch of creates: `made` are the creates that went through, record id then
+   * policy id for each, now confirmed replicas; each create sent without an answer has its own
+   * intent by now (intendCreate), so the batch's goes.
    */
-  createsSettled(intentId: number, siteKey: number, made: Array<[string, string]>, at: string): void {
-    this.#created.run(made.map(([recordId, policyId]) => [recordId, siteKey, policyId, at]));
-    this.#createsSettled.run(intentId);
+  createsSettled(siteKey: number, runId: number, made: readonly string[], at: string): void {
+    const values: SqlValue[] = [];
+    for (let i = 0; i < made.length; i += 2) values.push(made[i]!, siteKey, made[i + 1]!, at);
+    this.#created.run(values);
+    this.#createsSettled.run(runId, siteKey);
   }
 
   /**

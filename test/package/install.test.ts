@@ -46,8 +46,8 @@ before(async () => {
 });
 
 /** The installed dnssync, found on the PATH like a user's, with the project's Node 24 before any other. */
-function dnssync(args: string[]): Promise<CliResult> {
-  const env: Record<string, string> = { PATH: `${join(prefix, 'bin')}:${join(process.execPath, '..')}:/usr/local/bin:/usr/bin:/bin`, HOME: work };
+function dnssync(args: string[], more: Record<string, string> = {}): Promise<CliResult> {
+  const env: Record<string, string> = { PATH: `${join(prefix, 'bin')}:${join(process.execPath, '..')}:/usr/local/bin:/usr/bin:/bin`, HOME: work, ...more };
   const child = spawn('dnssync', args, { cwd: work, env, stdio: ['ignore', 'pipe', 'pipe'] });
   return outputOf(child);
 }
@@ -56,7 +56,7 @@ describe('npm package', () => {
   it('packs only what runs: bin, the bundle and its migrations, schema.sql, README, LICENSE', () => {
     const outside = packedFiles.filter((f) => !f.startsWith('dist/') && !['bin/dnssync', 'package.json', 'schema.sql', 'README.md', 'LICENSE'].includes(f));
     assert.deepEqual(outside, []);
-    for (const needed of ['bin/dnssync', 'dist/main.js', 'dist/migrations/0001_initial.sql', 'schema.sql', 'LICENSE']) assert.ok(packedFiles.includes(needed), needed);
+    for (const needed of ['bin/dnssync', 'dist/main.js', 'dist/write-thread-worker.js', 'dist/migrations/0001_initial.sql', 'schema.sql', 'LICENSE']) assert.ok(packedFiles.includes(needed), needed);
     assert.ok(packedFiles.every((f) => !f.endsWith('.ts')), 'no TypeScript: Node strips no types under node_modules');
   });
 
@@ -97,19 +97,22 @@ describe('npm package', () => {
     assert.ok(existsSync(db));
   });
 
-  it('dnssync sync converges the simulator', async () => {
-    const scenario: Scenario = {
-      controllers: [
-        { name: 'home', sites: [{ internalReference: 'default', policies: [{ type: 'A_RECORD', domain: 'nas.home.arpa', ipv4Address: '10.0.0.10' }] }] },
-        { name: 'cabin', tls: true, sites: [{ internalReference: 'default' }, { internalReference: 'shed' }] },
-      ],
-    };
-    const env = await syncEnv(scenario);
-    const sync = await dnssync(['sync', '--config', env.configFile, '--db', env.db]);
-    assert.equal(sync.code, 0, sync.stderr);
-    assert.match(sync.stdout, /^created 2, updated 0, deleted 0, skipped 0, failed 0$/m);
-    for (const site of ['default', 'shed']) assert.deepEqual(env.identities('cabin', site), ['A_RECORD nas.home.arpa 10.0.0.10']);
-  });
+  // The second with apply's writes in the bundle's worker thread (dist/write-thread-worker.js).
+  for (const writeThread of ['auto', 'on']) {
+    it(`dnssync sync converges the simulator (DNSSYNC_WRITE_THREAD=${writeThread})`, async () => {
+      const scenario: Scenario = {
+        controllers: [
+          { name: 'home', sites: [{ internalReference: 'default', policies: [{ type: 'A_RECORD', domain: 'nas.home.arpa', ipv4Address: '10.0.0.10' }] }] },
+          { name: 'cabin', tls: true, sites: [{ internalReference: 'default' }, { internalReference: 'shed' }] },
+        ],
+      };
+      const env = await syncEnv(scenario);
+      const sync = await dnssync(['sync', '--config', env.configFile, '--db', env.db], { DNSSYNC_WRITE_THREAD: writeThread });
+      assert.equal(sync.code, 0, sync.stderr);
+      assert.match(sync.stdout, /^created 2, updated 0, deleted 0, skipped 0, failed 0$/m);
+      for (const site of ['default', 'shed']) assert.deepEqual(env.identities('cabin', site), ['A_RECORD nas.home.arpa 10.0.0.10']);
+    });
+  }
 
   it('on a Node older than 22.13 it says so in one line, with advice for an installed package', async (t) => {
     const old = spawnSync('/usr/bin/env', ['node', '--version'], { encoding: 'utf8', env: { PATH: '/usr/local/bin:/usr/bin:/bin' } });

@@ -6,6 +6,8 @@ import type { Interruption, SyncPolicy } from '../../domain/run.ts';
 import type { Config, ControllerConfig, SyncConfig } from '../../config/types.ts';
 import type { UnifiClient } from '../../unifi/client.ts';
 import type { SyncReport } from '../../engine/report.ts';
+import type { WriteThreadSetting } from '../../engine/run.ts';
+import { UsageError } from '../../domain/errors.ts';
 import type { App, Runner } from '../app.ts';
 import { collect, positiveInteger } from '../arguments.ts';
 
@@ -49,6 +51,7 @@ async function sync(app: App, options: SyncCommandOptions): Promise<CommandResul
 }
 
 async function syncBounded(app: App, options: SyncCommandOptions): Promise<CommandResult> {
+  const writeThread = writeThreadSetting(app.io.env.DNSSYNC_WRITE_THREAD);
   const config = await app.loadConfig({
     ...(options.policy && { policy: options.policy }),
     ...(options.concurrency !== undefined && { concurrency: options.concurrency }),
@@ -88,6 +91,7 @@ async function syncBounded(app: App, options: SyncCommandOptions): Promise<Comma
         interruption: () => interruption,
         identity: { host: hostname(), pid: process.pid, user: currentUser() },
         onSiteDiscovered: progress ?? undefined,
+        writeThread,
       },
     );
     progress?.('', '', 'done');
@@ -152,6 +156,13 @@ function createProgress(app: App): (controller: string, site: string, status: st
     count++;
     app.io.stderr.write(`\r\x1b[Kdiscovered ${count} site(s), last ${controller} / ${site}: ${status}`);
   };
+}
+
+/** DNSSYNC_WRITE_THREAD: where apply writes (engine/run.ts, applyWrites); unset or empty is auto. */
+function writeThreadSetting(value: string | undefined): WriteThreadSetting {
+  if (!value) return 'auto';
+  if (value === 'auto' || value === 'on' || value === 'off') return value;
+  throw new UsageError(`DNSSYNC_WRITE_THREAD: expected auto, on or off, got '${value}'`);
 }
 
 function policyArgument(value: string): SyncPolicy {
