@@ -1,5 +1,5 @@
-import { Chalk, type ChalkInstance } from 'chalk';
 import type { Writable } from 'node:stream';
+import { createStyle, type Style } from './style.ts';
 import { PADDING, renderTable, visibleWidth } from './table.ts';
 
 /**
@@ -17,7 +17,7 @@ export interface Output {
   readonly color: boolean;
   /** stdout is a terminal (progress lines are shown only then). */
   readonly tty: boolean;
-  readonly style: ChalkInstance;
+  readonly style: Style;
   line(text?: string): void;
   /** One JSON document (an object), with `formatVersion` first. */
   json(document: unknown): void;
@@ -26,7 +26,7 @@ export interface Output {
 }
 
 export function createOutput(stream: OutputStream, color: boolean): Output {
-  const style = new Chalk({ level: color ? 1 : 0 });
+  const style = createStyle(color);
   const tty = stream.isTTY === true;
   return {
     color,
