@@ -22,9 +22,14 @@ export interface AppliedMigration {
 const MIGRATIONS_DIR = new URL('./migrations/', import.meta.url);
 const FILE_NAME = /^(\d{4})_([a-z0-9_]+)\.sql$/;
 
-/** The migrations this program knows, in order. Read from disk so that SQL stays SQL. */
+let known: Migration[] | null = null;
+
+/**
+ * The migrations this program knows, in order. Read from disk so that SQL stays SQL, once a
+ * process: opening a database asks three times, and each read hashed every file.
+ */
 export function knownMigrations(): Migration[] {
-  return readdirSync(MIGRATIONS_DIR)
+  known ??= readdirSync(MIGRATIONS_DIR)
     .filter((file) => FILE_NAME.test(file))
     .sort()
     .map((file) => {
@@ -32,6 +37,7 @@ export function knownMigrations(): Migration[] {
       const sql = readFileSync(new URL(file, MIGRATIONS_DIR), 'utf8');
       return { version: Number(version), name: name!, sql, checksum: sha256(sql) };
     });
+  return [...known];
 }
 
 export function latestVersion(): number {

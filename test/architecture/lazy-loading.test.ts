@@ -32,6 +32,20 @@ describe('architecture: what a command loads', () => {
     for (const folder of ['legacy', 'repair', 'engine', 'planner', 'unifi']) assert.deepEqual(under(loaded, folder), [], folder);
   });
 
+  it("a command loads no other command's module, and --version none", async () => {
+    const db = join(dir, 'commands.db');
+    assert.equal((await runCli(['migrate', '--db', db])).code, 0);
+    const history = await modulesLoaded(['history', '--db', db, '--record', 'nas.lan'], dir);
+    assert.equal(history.code, 0);
+    assert.deepEqual(under(history.modules, 'cli/commands'), ['src/cli/commands/history.ts']);
+    const version = await modulesLoaded(['--version'], dir);
+    assert.equal(version.code, 0);
+    assert.deepEqual(under(version.modules, 'cli/commands'), []);
+    const help = await modulesLoaded(['--help'], dir);
+    assert.equal(help.code, 0);
+    assert.equal(under(help.modules, 'cli/commands').length, 9, 'help lists every command');
+  });
+
   it('the legacy conversion is loaded when a legacy database is met (history, which only reads, refuses it; migrate converts it), and not after', async () => {
     const legacy = buildLegacyDb(join(dir, 'dns_sync.db'), { home: '127.0.0.1:41234', office: 'LOCALHOST:41235' });
     const before = readFileSync(legacy.path);
