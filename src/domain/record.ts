@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { RecordType } from './policy.ts';
 import { TTL_TYPES, type DnsPolicy, type DnsPolicyBody } from './policy.ts';
 
@@ -22,9 +21,13 @@ export interface Attributes {
   ttlSeconds?: number;
 }
 
+// Loaded on first use: node:crypto takes 6 ms to load, and commands that only read records (history) never hash one.
+let nodeCrypto: typeof import('node:crypto') | undefined;
+
 /** Lowercase hex SHA-256 of "{type}:{domain}:{target}" — the legacy tool's formula. */
 export function recordId(type: string, domain: string, target: string): string {
-  return createHash('sha256').update(`${type}:${domain}:${target}`).digest('hex');
+  nodeCrypto ??= process.getBuiltinModule('node:crypto');
+  return nodeCrypto.createHash('sha256').update(`${type}:${domain}:${target}`).digest('hex');
 }
 
 /**
