@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runCli } from '../support/cli.ts';
@@ -32,6 +33,13 @@ describe('usage errors are one plain line on stderr, whatever the log format', (
       });
     }
   }
+
+  it('a bad DNSSYNC_WRITE_THREAD, before the config or the database is touched', async () => {
+    const result = await runCli(['sync', '--db', join(dir, 'thread.db'), '--config', join(dir, 'missing.yaml')], { env: { DNSSYNC_WRITE_THREAD: 'yes' } });
+    assert.equal(result.code, 2, result.stderr);
+    assert.equal(result.stderr, "dnssync: DNSSYNC_WRITE_THREAD: expected auto, on or off, got 'yes' (see dnssync sync --help)\n");
+    assert.ok(!existsSync(join(dir, 'thread.db')), 'no database created');
+  });
 
   it('leaves other errors to the logger: JSON lines on a pipe', async () => {
     const result = await runCli(['history', '--db', join(dir, 'missing', 'x.db')]);
