@@ -252,7 +252,7 @@ async function applyWrites(store: Store, plan: Plan, setting: WriteThreadSetting
   const writes = plan.sites.reduce((n, site) => n + site.actions.length, 0);
   if (!writesBeside(setting, writes, availableParallelism())) return new WritesHere(store.db);
   const { WriteThread } = await import('../store/write-thread.ts');
-  return new WriteThread(store.path);
+  return WriteThread.canStart() ? new WriteThread(store.path) : new WritesHere(store.db);
 }
 
 /**

@@ -26,6 +26,15 @@ const ENTRY = new URL(import.meta.url.endsWith('.ts') ? './write-thread-worker.t
  * once its transaction is committed, so an intent is on disk before its requests go out.
  */
 export class WriteThread implements ApplyWrites {
+  /**
+   * Whether a worker can load the thread's entry: the bundle's JavaScript, or the sources where
+   * Node erases their types itself. Node 22 and 23 run a checkout through tsx, whose loader a
+   * worker thread does not inherit.
+   */
+  static canStart(): boolean {
+    return !ENTRY.pathname.endsWith('.ts') || Boolean(process.features.typescript);
+  }
+
   readonly #worker: Worker;
   readonly #waiting: Array<{ resolve(): void; reject(error: unknown): void }> = [];
   readonly #exited: Promise<void>;
