@@ -20,7 +20,7 @@ const ENTRY = new URL(import.meta.url.endsWith('.ts') ? './write-thread-worker.t
 
 /**
  * Apply's transactions on a connection of their own in a worker thread (issue 13): SQLite's part
- * of an initial sync, a quarter of its CPU at L, runs beside the event loop, which meanwhile
+ * of an initial sync, a fifth of its CPU at L, runs beside the event loop, which meanwhile
  * sends and reads other sites' requests. The calls of a transaction are recorded here
  * (store/apply-writes.ts) and replayed there, in the order they were asked; each promise resolves
  * once its transaction is committed, so an intent is on disk before its requests go out.
