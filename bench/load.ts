@@ -12,14 +12,14 @@ export interface Load {
   ttlSeconds: number;
   /** Every API answer of every controller waits this long (the simulator's `latencyMs`); default 0. */
   latencyMs?: number;
-  /** Runs of the bare POST loop and of the initial sync, each on a fresh simulator (at most --runs). */
+  /** Pairs of a bare POST loop and an initial sync, each on a fresh simulator (at most --runs). */
   initialRuns: number;
   /** Only the floors, the initial sync and the no-op syncs (steps 1–3 of bench/README.md). */
   compareOnly?: boolean;
 }
 
 /** SPEC §8's reference load: 4 controllers × 50 sites × 10 native records = 2,000 records, 400,000 policies once synced. */
-export const LOAD_L: Load = { name: 'L', sitesPerController: [50, 50, 50, 50], recordsPerSite: 10, ttlSeconds: 300, initialRuns: 1 };
+export const LOAD_L: Load = { name: 'L', sitesPerController: [50, 50, 50, 50], recordsPerSite: 10, ttlSeconds: 300, initialRuns: 2 };
 
 /**
  * A quarter of L's sites (4 controllers × 12–13 sites = 50 sites, 500 records): every site holds

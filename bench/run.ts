@@ -297,8 +297,8 @@ async function benchLoad(load: Load, scratchRoot: string): Promise<LoadResult> {
     return file;
   };
 
-  // 1. The bare POST loop, on fresh simulators.
-  for (let r = 0; r < initialRuns; r++) {
+  // 1. The bare POST loop, on a fresh simulator.
+  const barePost = async (r: number) => {
     const sim = await SimProcess.start(scenarioFile);
     try {
       await sim.clearStats();
@@ -316,9 +316,11 @@ async function benchLoad(load: Load, scratchRoot: string): Promise<LoadResult> {
     } finally {
       await sim.stop();
     }
-  }
+  };
 
-  // 2. The initial sync, on a fresh simulator and a fresh database (the last one stays for the rest).
+  // 2. The initial sync, on a fresh simulator and a fresh database (the last one stays for the rest),
+  // each right after a bare POST loop: the machine's speed drifts from minute to minute, and a
+  // floor measured beside its sync drifts with it.
   let sim: SimProcess | null = null;
   const db = join(dir, 'dnssync.db');
   const config = join(dir, 'dnssync.json');
@@ -326,6 +328,7 @@ async function benchLoad(load: Load, scratchRoot: string): Promise<LoadResult> {
   try {
     for (let r = 0; r < initialRuns; r++) {
       await sim?.stop();
+      await barePost(r);
       sim = await SimProcess.start(scenarioFile);
       for (const suffix of ['', '-wal', '-shm']) rmSync(db + suffix, { force: true });
       const controllers = sim.controllers.map((c) => {

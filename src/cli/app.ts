@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync } from '../system/fs.ts';
 import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { resolveConfigPath } from '../config/resolve.ts';

@@ -1,6 +1,6 @@
 /** The API key: where it comes from, and the only form of it that may be shown or stored. */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync } from '../system/fs.ts';
 import { resolve } from 'node:path';
 
 export type KeySource = 'file' | 'env' | 'inline';

@@ -1,5 +1,5 @@
 /** Reads, checks and completes a config file: the only entry point the rest of dnssync needs. */
-import { readFileSync } from 'node:fs';
+import { readFileSync } from '../system/fs.ts';
 import { dirname, extname, resolve } from 'node:path';
 import { ConfigError, UsageError } from '../domain/errors.ts';
 import { checkUnique, draftsFromConfig, raise, recordTypeWarning, syncFromConfig, type Draft, type Report } from './build.ts';

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync } from '../system/fs.ts';
 
 /**
  * dnssync's version, from package.json (recorded in every run row): two folders up from

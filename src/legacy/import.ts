@@ -1,5 +1,5 @@
 /** `migrate --import-legacy`: a legacy file read, never changed, and added to the current database. */
-import { existsSync } from 'node:fs';
+import { existsSync } from '../system/fs.ts';
 import { DatabaseSync } from 'node:sqlite';
 import { DatabaseError } from '../domain/errors.ts';
 import { hasSqliteHeader } from '../store/sqlite-file.ts';

@@ -2,7 +2,7 @@
  * A database file of the legacy tool converted in place, after a backup copy is written beside it
  * (SPEC §5), in one transaction.
  */
-import { chmodSync, existsSync, unlinkSync } from 'node:fs';
+import { chmodSync, existsSync, unlinkSync } from '../system/fs.ts';
 import { DatabaseSync } from 'node:sqlite';
 import { DatabaseError } from '../domain/errors.ts';
 import { fileStamp } from '../domain/time.ts';

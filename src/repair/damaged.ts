@@ -1,4 +1,4 @@
-import { closeSync, copyFileSync, existsSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, openSync, rmSync, statSync, writeSync } from '../system/fs.ts';
 import { DatabaseSync } from 'node:sqlite';
 import { LockHeldError } from '../domain/errors.ts';
 import { fileStamp } from '../domain/time.ts';

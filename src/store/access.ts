@@ -1,4 +1,4 @@
-import { accessSync, constants, existsSync, statSync, type Stats } from 'node:fs';
+import { accessSync, constants, existsSync, statSync, type Stats } from '../system/fs.ts';
 import { dirname } from 'node:path';
 import { DatabaseError } from '../domain/errors.ts';
 

@@ -3,7 +3,7 @@
  * it holds what the database holds (the legacy tool's plain-text API keys among it), and never
  * one that exists already.
  */
-import { closeSync, openSync, rmSync } from 'node:fs';
+import { closeSync, openSync, rmSync } from '../system/fs.ts';
 import type { DatabaseSync } from 'node:sqlite';
 
 /** A backup copy that could not be written; `path` is the file it was for, `cause` what failed. */

@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { statSync } from '../system/fs.ts';
 import type { DatabaseSync } from 'node:sqlite';
 import { DatabaseError } from '../domain/errors.ts';
 import { quote } from './catalog.ts';

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync } from '../system/fs.ts';
 import { DatabaseError } from '../domain/errors.ts';
 import { reasonOf } from './access.ts';
 

@@ -1,7 +1,7 @@
 // One controller's HTTP side: an undici Pool with its TLS rules, at most
 // `concurrency` requests in flight (FIFO), writes paced when asked, a timeout per
 // attempt, retries with backoff, and the mapping of every failure to a UnifiError.
-import { readFileSync } from 'node:fs';
+import { readFileSync } from '../system/fs.ts';
 import type { IncomingHttpHeaders } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';

@@ -6,7 +6,7 @@ import { dirname, join, relative, resolve } from 'node:path';
  * folders of one layer stay apart. README "Development" shows the same map.
  */
 export const LAYERS: ReadonlyArray<readonly string[]> = [
-  ['domain'],
+  ['domain', 'system'],
   ['config', 'log'],
   ['unifi', 'store', 'planner'],
   ['engine', 'legacy'],

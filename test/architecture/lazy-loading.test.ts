@@ -9,7 +9,7 @@ import { tempDir } from '../support/tmp.ts';
 
 const HOOK = fileURLToPath(new URL('./module-trace.mjs', import.meta.url));
 
-/** The modules of src/ that one run of the CLI loads. */
+/** The modules of src/ that one run of the CLI loads, then Node's own ("node:internal/fs/streams"). */
 async function modulesLoaded(args: string[], dir: string): Promise<{ code: number | null; modules: string[] }> {
   const trace = join(dir, `trace-${Math.random().toString(36).slice(2)}.txt`);
   const result = await runCli(args, { env: { NODE_OPTIONS: `--import ${HOOK}`, DNSSYNC_TRACE_MODULES: trace } });
@@ -44,6 +44,18 @@ describe('architecture: what a command loads', () => {
     const help = await modulesLoaded(['--help'], dir);
     assert.equal(help.code, 0);
     assert.equal(under(help.modules, 'cli/commands').length, 9, 'help lists every command');
+  });
+
+  it("history and --version take node:fs without its ES namespace, which loads fs.promises, the file streams and readline (3 ms)", async () => {
+    const db = join(dir, 'builtins.db');
+    assert.equal((await runCli(['migrate', '--db', db])).code, 0);
+    const namespace = ['node:internal/fs/promises', 'node:internal/fs/streams', 'node:internal/readline/interface'];
+    for (const args of [['history', '--db', db, '--record', 'nas.lan'], ['--version']]) {
+      const { code, modules } = await modulesLoaded(args, dir);
+      assert.equal(code, 0);
+      assert.ok(modules.includes('node:fs'), `${args[0]}: the trace sees Node's modules`);
+      assert.deepEqual(namespace.filter((m) => modules.includes(m)), [], args[0]);
+    }
   });
 
   it('the legacy conversion is loaded when a legacy database is met (history, which only reads, refuses it; migrate converts it), and not after', async () => {

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { existsSync } from 'node:fs';
+import { existsSync } from '../../system/fs.ts';
 import { resolve } from 'node:path';
 import { DatabaseError, UsageError } from '../../domain/errors.ts';
 import type { CommandResult } from '../../domain/exit-codes.ts';

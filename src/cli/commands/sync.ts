@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { existsSync } from 'node:fs';
+import { existsSync } from '../../system/fs.ts';
 import { hostname, userInfo } from 'node:os';
 import { getExitCode, type CommandResult } from '../../domain/exit-codes.ts';
 import type { Interruption, SyncPolicy } from '../../domain/run.ts';

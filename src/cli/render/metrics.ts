@@ -1,4 +1,4 @@
-import { renameSync, writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from '../../system/fs.ts';
 import type { RunOutcome } from '../../domain/run.ts';
 import type { StoreCounts } from '../../store/stats.ts';
 import type { SyncReport } from '../../engine/report.ts';
