@@ -124,7 +124,7 @@ test('WORKDIR /data and VOLUME /data, declared after /data is prepared; no HEALT
   for (const s of all) assert.equal(byKeyword(s, 'HEALTHCHECK').length, 0, `stage ${s.name}`);
 });
 
-test('the image leaves Node options alone: a sync sizes V8 young generation itself (src/cli/young-generation.ts), which a NODE_OPTIONS sizing would override', () => {
+test('the image leaves Node options alone: a sync sizes V8 heap itself (src/cli/heap-bounds.ts), which a NODE_OPTIONS sizing would override', () => {
   assert.equal(imageEnv(runtime).NODE_OPTIONS, undefined);
 });
 

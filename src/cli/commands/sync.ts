@@ -39,10 +39,10 @@ export function syncCommand(run: Runner): Command {
 }
 
 async function sync(app: App, options: SyncCommandOptions): Promise<CommandResult> {
-  // A sync allocates much for long: without the bound, V8's young generation alone takes 128 MB at L.
+  // A sync allocates much for long: without the bounds, V8's young generation alone takes 128 MB at L.
   // Loaded here, as node:v8 is, so that no other command pays for it.
-  const { boundYoungGeneration } = await import('../young-generation.ts');
-  const unbound = boundYoungGeneration();
+  const { boundHeap } = await import('../heap-bounds.ts');
+  const unbound = boundHeap();
   try {
     return await syncBounded(app, options);
   } finally {
