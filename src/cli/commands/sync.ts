@@ -9,6 +9,7 @@ import type { SyncReport } from '../../engine/report.ts';
 import type { WriteThreadSetting } from '../../engine/run.ts';
 import { UsageError } from '../../domain/errors.ts';
 import type { App, Runner } from '../app.ts';
+import type { HeapBounds } from '../heap-bounds.ts';
 import { collect, positiveInteger } from '../arguments.ts';
 
 interface SyncCommandOptions {
@@ -42,15 +43,15 @@ async function sync(app: App, options: SyncCommandOptions): Promise<CommandResul
   // A sync allocates much for long: without the bounds, V8's young generation alone takes 128 MB at L.
   // Loaded here, as node:v8 is, so that no other command pays for it.
   const { boundHeap } = await import('../heap-bounds.ts');
-  const unbound = boundHeap();
+  const heap = boundHeap();
   try {
-    return await syncBounded(app, options);
+    return await syncBounded(app, options, heap);
   } finally {
-    unbound();
+    heap.release();
   }
 }
 
-async function syncBounded(app: App, options: SyncCommandOptions): Promise<CommandResult> {
+async function syncBounded(app: App, options: SyncCommandOptions, heap: HeapBounds): Promise<CommandResult> {
   const writeThread = writeThreadSetting(app.io.env.DNSSYNC_WRITE_THREAD);
   const config = await app.loadConfig({
     ...(options.policy && { policy: options.policy }),
@@ -91,6 +92,7 @@ async function syncBounded(app: App, options: SyncCommandOptions): Promise<Comma
         interruption: () => interruption,
         identity: { host: hostname(), pid: process.pid, user: currentUser() },
         onSiteDiscovered: progress ?? undefined,
+        onPlanning: () => heap.holdOldGeneration(),
         writeThread,
       },
     );
