@@ -12,11 +12,11 @@ import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
  *   back to 2 should V8 shrink them. At 8 MB the initial sync at L paused 1.10 s for 1,061
  *   scavenges, at 16 MB 0.58 s for 530, at 32 MB 0.51 s for 278 (`--trace-gc`).
  * - The old generation: V8 lets it grow to a multiple of what survived the last full collection
- *   (up to 4×) before collecting again. A sync that plans holds it to 1.5× from then on
- *   (`holdOldGeneration`): the full sync at L peaked at 231–232 MB RSS with 84 MB of heap in use,
- *   and at 190–192 MB with 32–46 MB. A sync that finds every site in step keeps V8's own factor:
- *   held, its no-op at L made 7 full collections instead of 2 and spent 8–10% more CPU, for
- *   152 MB of RSS instead of 170.
+ *   (up to 4×) before collecting again. A sync holds it to 1.5× from the first site whose
+ *   listing it keeps to plan (`holdOldGeneration`): the full sync at L peaked at 231–232 MB RSS
+ *   with 84 MB of heap in use, and at 190–192 MB with 32–46 MB. A sync that finds every site in
+ *   step keeps none and V8's own factor: held, its no-op at L made 7 full collections instead of
+ *   2 and spent 8–10% more CPU, for 152 MB of RSS instead of 170.
  *
  * A user's own start-up flag for either is theirs, and left alone.
  */
@@ -27,7 +27,7 @@ const YOUNG_SIZED_BY_USER = /--(max|min)-semi-space-size|--semi-space-growth-fac
 const OLD_SIZED_BY_USER = /--heap-growing-percent/;
 
 export interface HeapBounds {
-  /** From now on, until release: the work ahead keeps much for long (a sync that plans). */
+  /** From now on, until release: the work ahead keeps much for long (a sync that keeps listings to plan). */
   holdOldGeneration(): void;
   release(): void;
 }

@@ -23,7 +23,7 @@ export interface SitesRead {
  * SPEC §4.1 for every controller at once, with the in-step fast path (engine/unchanged.ts): each
  * known site's replicas are read from the database as its pages arrive, between the answers of
  * the others; while every site lists what it did, none is kept, and once one differs, the sites
- * passed over until then are read again, whole.
+ * passed over until then are read again, whole. `onKeeping`: a site's content is about to be kept.
  */
 export async function readSites(
   config: Config,
@@ -31,6 +31,7 @@ export async function readSites(
   store: { sites: SiteRepository; state: StateRepository } | null,
   unchanged: UnchangedSites,
   onSite?: (controller: string, site: string, status: string) => void,
+  onKeeping?: () => void,
 ): Promise<SitesRead> {
   const catalogue = new RecordCatalogue();
   const fingerprints = new Map<string, string>();
@@ -46,6 +47,7 @@ export async function readSites(
       const fingerprint = siteFingerprint(version, policies.fingerprint, clients);
       fingerprints.set(siteId(controller.host, site.id), fingerprint);
       if (unchanged.check(key, fingerprint)) return null;
+      onKeeping?.();
       const content = contentOf(policies.items(), clients, controller.clients, catalogue);
       if (key === undefined) return content;
       const stored = store!.state.replicasAt(key);

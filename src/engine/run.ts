@@ -52,8 +52,8 @@ export interface SyncDeps {
   interruption(): Interruption | null;
   identity: { host: string; pid: number; user: string };
   onSiteDiscovered?(controller: string, site: string, status: string): void;
-  /** Every site is read and some must be planned: from here the run holds its listings and its plan. */
-  onPlanning?(): void;
+  /** A site's listing is kept to be planned (none is in a run that finds every site in step): from here the run holds listings and a plan. */
+  onKeeping?(): void;
   /** Apply's writes on a connection in a worker thread: `auto` (the default) where it pays, see applyWrites. */
   writeThread?: WriteThreadSetting;
 }
@@ -104,6 +104,7 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
       store && { sites: sitesRepo!, state: state! },
       unchanged,
       deps.onSiteDiscovered,
+      deps.onKeeping,
     );
 
     const keyed = () => keySites(discoveries, options.config, sitesRepo, writing, startedAt);
@@ -121,7 +122,6 @@ export async function runSync(options: SyncOptions, deps: SyncDeps): Promise<Syn
     if (nothingToPlan) {
       plan = inStepPlan(snapshots, unchanged);
     } else {
-      deps.onPlanning?.();
       const discovered = snapshots.filter((s) => s.status === 'discovered').map((s) => s.site.key);
       // keySites gave every known site the key it had (SiteRepository.find): what was read is theirs.
       const known: KnownState = state?.load(siteRefs, discovered, read) ?? { records: new Map(), origins: new Map(), replicas: new Map(), sites: siteRefs, refusals: new Map() };

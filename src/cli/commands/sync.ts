@@ -92,7 +92,7 @@ async function syncBounded(app: App, options: SyncCommandOptions, heap: HeapBoun
         interruption: () => interruption,
         identity: { host: hostname(), pid: process.pid, user: currentUser() },
         onSiteDiscovered: progress ?? undefined,
-        onPlanning: () => heap.holdOldGeneration(),
+        onKeeping: () => heap.holdOldGeneration(),
         writeThread,
       },
     );
