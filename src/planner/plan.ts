@@ -95,10 +95,20 @@ export function refusedReason(refusal: KnownRefusal): string {
 /** The limit applies from this many replicas at a site up (SPEC §4.6). */
 export const DELETE_LIMIT_FLOOR = 10;
 
-/** The request body of a create or update, made when it is sent: 400,000 planned creates hold no bodies. */
+/**
+ * The request body of a create or update, made when it is first sent: 400,000 planned creates
+ * hold no bodies. A plan gives a record the same attributes at every site (`winner`), so one body
+ * a record serves them all: the client serializes it once too (unifi/body.ts, issue 13).
+ */
 export function bodyOf(action: Action): DnsPolicyBody {
-  return policyBody(action.record, action.attributes!);
+  const { record, attributes } = action;
+  const made = bodies.get(record);
+  if (made !== undefined && made.attributes === attributes) return made.body;
+  const body = policyBody(record, attributes!);
+  bodies.set(record, { attributes: attributes!, body });
+  return body;
 }
+const bodies = new WeakMap<DnsRecord, { attributes: Attributes; body: DnsPolicyBody }>();
 
 /** Desired versus live, site by site. Pure: the same observation and options give the same plan. */
 export function plan(observation: Observation, options: PlanOptions): Plan {

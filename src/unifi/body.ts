@@ -15,3 +15,14 @@ export function policyBody(policy: DnsPolicyBody): Record<string, unknown> {
   for (const key of fields) if (source[key] !== undefined) body[key] = source[key];
   return body;
 }
+
+/**
+ * policyBody as JSON, made once a body object: the engine sends one body object to every site
+ * that gets the record (planner/plan.ts bodyOf), 200 at L. A body is never changed once made.
+ */
+export function policyBodyJson(policy: DnsPolicyBody): string {
+  let json = serialized.get(policy);
+  if (json === undefined) serialized.set(policy, (json = JSON.stringify(policyBody(policy))));
+  return json;
+}
+const serialized = new WeakMap<DnsPolicyBody, string>();

@@ -16,11 +16,24 @@ export class Semaphore {
     return this.active;
   }
 
+  /** The release function when a place is free now, else null: no promise for the usual case (a request each, issue 13). */
+  tryAcquire(): (() => void) | null {
+    // Waiters only exist while every place is held, so taking a free one jumps no queue.
+    if (this.active >= this.size) return null;
+    this.active += 1;
+    return this.holder();
+  }
+
   /** Resolves with the release function once a place is free; call it exactly once. */
   async acquire(): Promise<() => void> {
-    if (this.active < this.size) this.active += 1;
+    const now = this.tryAcquire();
+    if (now) return now;
     // The releasing holder hands its place over directly, so `active` stays as it is.
-    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+    return this.holder();
+  }
+
+  private holder(): () => void {
     if (this.active > this.peak) this.peak = this.active;
     let released = false;
     return () => {

@@ -61,7 +61,8 @@ export interface ApiRequest {
   /** API path under the integration prefix, e.g. `/v1/sites` (ids already encoded). */
   path: string;
   query?: Record<string, string | number>;
-  body?: unknown;
+  /** The request's body, JSON already. */
+  bodyJson?: string;
   siteId?: string;
   /** Statuses that mean success. */
   expect: readonly number[];
@@ -217,7 +218,7 @@ export class Transport {
     // The turn is held while waiting for a slot: the pace is between real starts, and a paced write holds no slot while it waits.
     const paced = write && this.pacer ? await this.pacer.turn(stopping) : null;
     if (paced && this.notBefore > Date.now()) await this.waitForRateLimit();
-    const release = await this.slots.acquire();
+    const release = this.slots.tryAcquire() ?? (await this.slots.acquire());
     // A write still waiting for its slot when the run is asked to stop is not sent at all.
     if (stopping?.()) {
       release();
@@ -229,7 +230,7 @@ export class Transport {
     this.stats.requests += 1;
     const query = req.query ? `?${new URLSearchParams(Object.entries(req.query).map(([k, v]): [string, string] => [k, String(v)]))}` : '';
     const headers: Record<string, string> = { 'x-api-key': this.controller.apiKey, accept: 'application/json' };
-    const body = req.body === undefined ? undefined : JSON.stringify(req.body);
+    const body = req.bodyJson;
     if (body !== undefined) headers['content-type'] = 'application/json';
 
     const started = performance.now();

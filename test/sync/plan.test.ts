@@ -17,6 +17,11 @@ describe('planner: propagation', () => {
     const create = at(r, 'beta')[0]!;
     assert.deepEqual(bodyOf(create), { type: 'A_RECORD', domain: 'web.lan', ipv4Address: '10.0.0.5', enabled: true, ttlSeconds: 300 });
     assert.deepEqual(changes(r), ['record.add web.lan 10.0.0.5', 'origin.add web.lan 10.0.0.5 @1']);
+    // One body a record, whichever site sends it; other attributes, another body.
+    assert.equal(bodyOf(at(r, 'gamma')[0]!), bodyOf(create));
+    const disabled = bodyOf({ ...create, attributes: { ...create.attributes!, enabled: false } });
+    assert.equal(disabled.enabled, false);
+    assert.notEqual(disabled, bodyOf(create));
   });
 
   it('does nothing, and records nothing, once every site has it', () => {

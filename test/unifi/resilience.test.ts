@@ -309,6 +309,7 @@ describe('concurrency', () => {
     const second = await semaphore.acquire();
     const waiting = [3, 4, 5].map((n) => semaphore.acquire().then((release) => (order.push(n), release)));
     assert.equal(semaphore.inUse, 2);
+    assert.equal(semaphore.tryAcquire(), null, 'no free place: nothing taken, no queue jumped');
     first();
     first(); // a second call is a no-op
     second();
@@ -320,5 +321,9 @@ describe('concurrency', () => {
     assert.deepEqual(order, [3, 4, 5]);
     assert.equal(semaphore.inUse, 0);
     assert.equal(semaphore.peak, 2);
+    const now = semaphore.tryAcquire();
+    assert.equal(semaphore.inUse, 1, 'a free place is taken at once');
+    now!();
+    assert.equal(semaphore.inUse, 0);
   });
 });
