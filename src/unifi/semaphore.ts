@@ -16,7 +16,7 @@ export class Semaphore {
     return this.active;
   }
 
-  /** The release function when a place is free now, else null: no promise for the usual case (a request each, issue 13). */
+  /** The release function when a place is free now, else null: no promise when none is needed (a request each, issue 13). */
   tryAcquire(): (() => void) | null {
     // Waiters only exist while every place is held, so taking a free one jumps no queue.
     if (this.active >= this.size) return null;
