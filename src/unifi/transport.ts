@@ -82,6 +82,8 @@ const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTU
 class AnswerTooSlow extends Error {}
 
 type BodyReadable = Dispatcher.ResponseData['body'];
+/** An answer being read, and the time its request is up. */
+type Reading = { body: BodyReadable; deadline: number };
 
 type Outcome =
   | { type: 'answer'; status: number; headers: IncomingHttpHeaders; text: string }
@@ -104,8 +106,8 @@ export class Transport {
   /** After a 429, no request to this controller starts before this time (ms since epoch). */
   private notBefore = 0;
   private closing: Promise<void> | null = null;
-  /** Answers being read, with the time their request is up (read). */
-  private readonly reading = new Set<{ body: BodyReadable; deadline: number }>();
+  /** Answers being read, with the time their request is up (watch). */
+  private readonly reading = new Set<Reading>();
   private sweeper: NodeJS.Timeout | null = null;
 
   constructor(options: TransportOptions) {
@@ -235,13 +237,16 @@ export class Transport {
 
     const started = performance.now();
     let outcome: Outcome;
+    let reading: Reading | null = null;
     try {
       const res = await pool.request({ method: req.method, path: `${this.base}${req.path}${query}`, headers, body });
-      const text = await this.read(res.body, started + this.timeoutMs);
+      reading = this.watch(res.body, started + this.timeoutMs);
+      const text = await res.body.text();
       outcome = { type: 'answer', status: res.statusCode, headers: res.headers, text };
     } catch (error) {
       outcome = this.classify(error);
     } finally {
+      if (reading) this.reading.delete(reading);
       release();
     }
     if (this.logger?.debugging) this.logDebug(req, query, attempt, outcome, started);
@@ -249,20 +254,17 @@ export class Transport {
   }
 
   /**
-   * The answer's text, its body destroyed once `deadline` has passed. The pool bounds connecting,
-   * the wait for the headers and each pause in the body by requestTimeout; this bounds the whole
-   * answer too. One sweep for every request, not a timer and an abort signal each: those cost
-   * 0.7 s of CPU in an initial sync of 398,000 creates (issue 13).
+   * Watches an answer being read: its body is destroyed once `deadline` has passed, until the
+   * caller deletes the entry. The pool bounds connecting, the wait for the headers and each pause
+   * in the body by requestTimeout; this bounds the whole answer too. One sweep for every request,
+   * not a timer and an abort signal each: those cost 0.7 s of CPU in an initial sync of 398,000
+   * creates (issue 13); and no async function of its own, which cost each request an async frame.
    */
-  private async read(body: BodyReadable, deadline: number): Promise<string> {
+  private watch(body: BodyReadable, deadline: number): Reading {
     const reading = { body, deadline };
     this.reading.add(reading);
     this.sweeper ??= setInterval(() => this.sweep(), Math.min(1000, Math.max(10, this.timeoutMs / 10))).unref();
-    try {
-      return await body.text();
-    } finally {
-      this.reading.delete(reading);
-    }
+    return reading;
   }
 
   private sweep(): void {
