@@ -4,11 +4,11 @@
 import { readFileSync } from '../system/fs.ts';
 import type { IncomingHttpHeaders } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Dispatcher } from 'undici';
 import { Pool } from './undici.ts';
 import type { ControllerConfig } from '../config/types.ts';
 import type { Logger } from '../log/logger.ts';
 import { UnifiError, WriteNotSentError } from './errors.ts';
+import { Exchange } from './exchange.ts';
 import type { RequestRef, UnifiErrorDetails, UnifiErrorKind } from './errors.ts';
 import { Pacer } from './pacer.ts';
 import { Semaphore } from './semaphore.ts';
@@ -78,12 +78,8 @@ const RETRY_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ECONNABORTE
 /** Failures that happen before a request could have been sent. */
 const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'UND_ERR_CONNECT_TIMEOUT']);
 
-/** Why an answer's body is destroyed: its request's time is up (requestTimeout). */
+/** Why a request is aborted: its time is up (requestTimeout). */
 class AnswerTooSlow extends Error {}
-
-type BodyReadable = Dispatcher.ResponseData['body'];
-/** An answer being read, and the time its request is up. */
-type Reading = { body: BodyReadable; deadline: number };
 
 type Outcome =
   | { type: 'answer'; status: number; headers: IncomingHttpHeaders; text: string }
@@ -106,8 +102,8 @@ export class Transport {
   /** After a 429, no request to this controller starts before this time (ms since epoch). */
   private notBefore = 0;
   private closing: Promise<void> | null = null;
-  /** Answers being read, with the time their request is up (watch). */
-  private readonly reading = new Set<Reading>();
+  /** Requests in flight, each with the time it is up (watch). */
+  private readonly inFlight = new Set<Exchange>();
   private sweeper: NodeJS.Timeout | null = null;
 
   constructor(options: TransportOptions) {
@@ -237,16 +233,14 @@ export class Transport {
 
     const started = performance.now();
     let outcome: Outcome;
-    let reading: Reading | null = null;
+    const exchange = new Exchange(started + this.timeoutMs);
+    this.watch(exchange);
     try {
-      const res = await pool.request({ method: req.method, path: `${this.base}${req.path}${query}`, headers, body });
-      reading = this.watch(res.body, started + this.timeoutMs);
-      const text = await res.body.text();
-      outcome = { type: 'answer', status: res.statusCode, headers: res.headers, text };
+      outcome = { type: 'answer', ...(await exchange.send(pool, { method: req.method, path: `${this.base}${req.path}${query}`, headers, body })) };
     } catch (error) {
       outcome = this.classify(error);
     } finally {
-      if (reading) this.reading.delete(reading);
+      this.inFlight.delete(exchange);
       release();
     }
     if (this.logger?.debugging) this.logDebug(req, query, attempt, outcome, started);
@@ -254,22 +248,19 @@ export class Transport {
   }
 
   /**
-   * Watches an answer being read: its body is destroyed once `deadline` has passed, until the
-   * caller deletes the entry. The pool bounds connecting, the wait for the headers and each pause
-   * in the body by requestTimeout; this bounds the whole answer too. One sweep for every request,
-   * not a timer and an abort signal each: those cost 0.7 s of CPU in an initial sync of 398,000
-   * creates (issue 13); and no async function of its own, which cost each request an async frame.
+   * Watches a request: it is aborted once its deadline has passed, until the caller deletes it.
+   * The pool bounds connecting, the wait for the headers and each pause in the body by
+   * requestTimeout; this bounds the whole answer too. One sweep for every request, not a timer
+   * and an abort signal each: those cost 0.7 s of CPU in an initial sync of 398,000 creates (issue 13).
    */
-  private watch(body: BodyReadable, deadline: number): Reading {
-    const reading = { body, deadline };
-    this.reading.add(reading);
+  private watch(exchange: Exchange): void {
+    this.inFlight.add(exchange);
     this.sweeper ??= setInterval(() => this.sweep(), Math.min(1000, Math.max(10, this.timeoutMs / 10))).unref();
-    return reading;
   }
 
   private sweep(): void {
     const now = performance.now();
-    for (const { body, deadline } of this.reading) if (now >= deadline) body.destroy(new AnswerTooSlow());
+    for (const exchange of this.inFlight) if (now >= exchange.deadline) exchange.abort(new AnswerTooSlow());
   }
 
   private logDebug(req: ApiRequest, query: string, attempt: number, outcome: Outcome, started: number) {
