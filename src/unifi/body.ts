@@ -17,12 +17,13 @@ export function policyBody(policy: DnsPolicyBody): Record<string, unknown> {
 }
 
 /**
- * policyBody as JSON, made once a body object: the engine sends one body object to every site
- * that gets the record (planner/plan.ts bodyOf), 200 at L. A body is never changed once made.
+ * policyBody as JSON in UTF-8, as sent, made once a body object: the engine sends one body object
+ * to every site that gets the record (planner/plan.ts bodyOf), 200 at L, and undici sends a Buffer
+ * as it is where it would copy a string into a new one each time. Neither is changed once made.
  */
-export function policyBodyJson(policy: DnsPolicyBody): string {
-  let json = serialized.get(policy);
-  if (json === undefined) serialized.set(policy, (json = JSON.stringify(policyBody(policy))));
-  return json;
+export function policyBodyBytes(policy: DnsPolicyBody): Buffer {
+  let bytes = serialized.get(policy);
+  if (bytes === undefined) serialized.set(policy, (bytes = Buffer.from(JSON.stringify(policyBody(policy)))));
+  return bytes;
 }
-const serialized = new WeakMap<DnsPolicyBody, string>();
+const serialized = new WeakMap<DnsPolicyBody, Buffer>();

@@ -1,6 +1,6 @@
 // The UniFi Network Integration API client dnssync uses: one per controller.
 import type { ControllerConfig } from '../config/types.ts';
-import { policyBodyJson } from './body.ts';
+import { policyBodyBytes } from './body.ts';
 import { UnifiError } from './errors.ts';
 import { readAll, readListing, type Listing } from './paging.ts';
 import { Transport } from './transport.ts';
@@ -72,14 +72,14 @@ export class UnifiClient {
 
   /** POST; the created policy as the controller answered it (201). Never retried except after 429. */
   async createPolicy(siteId: string, body: DnsPolicyBody): Promise<DnsPolicy> {
-    const req = { method: 'POST', path: policiesPath(siteId), siteId, bodyJson: policyBodyJson(body), expect: [201, 200], json: true } as const;
+    const req = { method: 'POST', path: policiesPath(siteId), siteId, body: policyBodyBytes(body), expect: [201, 200], json: true } as const;
     const answer = await this.transport.call(req);
     return this.checked(req, () => checkPolicy(answer, 'created policy'), true);
   }
 
   /** PUT; the updated policy as the controller answered it (200). */
   async updatePolicy(siteId: string, policyId: string, body: DnsPolicyBody): Promise<DnsPolicy> {
-    const req = { method: 'PUT', path: `${policiesPath(siteId)}/${enc(policyId)}`, siteId, bodyJson: policyBodyJson(body), expect: [200], json: true } as const;
+    const req = { method: 'PUT', path: `${policiesPath(siteId)}/${enc(policyId)}`, siteId, body: policyBodyBytes(body), expect: [200], json: true } as const;
     const answer = await this.transport.call(req);
     return this.checked(req, () => checkPolicy(answer, 'updated policy'), true);
   }

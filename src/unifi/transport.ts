@@ -61,8 +61,8 @@ export interface ApiRequest {
   /** API path under the integration prefix, e.g. `/v1/sites` (ids already encoded). */
   path: string;
   query?: Record<string, string | number>;
-  /** The request's body, JSON already. */
-  bodyJson?: string;
+  /** The request's body: JSON in UTF-8, never changed (policyBodyBytes). */
+  body?: Buffer;
   siteId?: string;
   /** Statuses that mean success. */
   expect: readonly number[];
@@ -99,6 +99,8 @@ export class Transport {
   private readonly logger: Logger | undefined;
   private readonly holdWrites: (() => boolean) | undefined;
   private readonly pacer: Pacer | null;
+  /** The request headers, made once: undici only reads them. */
+  private readonly headers: { plain: Readonly<Record<string, string>>; withBody: Readonly<Record<string, string>> };
   /** After a 429, no request to this controller starts before this time (ms since epoch). */
   private notBefore = 0;
   private closing: Promise<void> | null = null;
@@ -120,6 +122,8 @@ export class Transport {
     this.holdWrites = options.holdWrites;
     this.pacer = options.writesPerSecond ? new Pacer(options.writesPerSecond) : null;
     this.logger?.redact(controller.apiKey);
+    const plain = { 'x-api-key': controller.apiKey, accept: 'application/json' };
+    this.headers = { plain, withBody: { ...plain, 'content-type': 'application/json' } };
 
     let ca: Buffer | undefined;
     if (url.protocol === 'https:' && controller.tls.caFile) {
@@ -227,9 +231,8 @@ export class Transport {
     this.stats.peakInFlight = Math.max(this.stats.peakInFlight, this.slots.inUse);
     this.stats.requests += 1;
     const query = req.query ? `?${new URLSearchParams(Object.entries(req.query).map(([k, v]): [string, string] => [k, String(v)]))}` : '';
-    const headers: Record<string, string> = { 'x-api-key': this.controller.apiKey, accept: 'application/json' };
-    const body = req.bodyJson;
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    const { body } = req;
+    const headers = body === undefined ? this.headers.plain : this.headers.withBody;
 
     const started = performance.now();
     let outcome: Outcome;

@@ -5,7 +5,7 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import { startSimulator } from '../../fixtures/simulator/index.ts';
 import type { ControllerInfo, Simulator } from '../../fixtures/simulator/index.ts';
 import { DnssyncError } from '../../src/domain/errors.ts';
-import { policyBody, policyBodyJson } from '../../src/unifi/body.ts';
+import { policyBody, policyBodyBytes } from '../../src/unifi/body.ts';
 import { WriteNotSentError } from '../../src/unifi/errors.ts';
 import type { DnsPolicy, DnsPolicyBody } from '../../src/domain/policy.ts';
 import { makeClient, failure } from './helpers.ts';
@@ -88,9 +88,9 @@ describe('round trip', () => {
     assert.throws(() => policyBody({ type: 'HTTPS_RECORD' } as unknown as DnsPolicyBody), DnssyncError);
     // As sent: the same fields, serialized once a body object.
     const body = { type: 'A_RECORD', enabled: true, domain: 'a.lan', ipv4Address: '10.0.0.1', id: 'i' } as DnsPolicyBody;
-    const json = policyBodyJson(body);
-    assert.deepEqual(JSON.parse(json), { type: 'A_RECORD', enabled: true, domain: 'a.lan', ipv4Address: '10.0.0.1' });
-    assert.equal(policyBodyJson(body), json);
+    const bytes = policyBodyBytes(body);
+    assert.deepEqual(JSON.parse(bytes.toString('utf8')), { type: 'A_RECORD', enabled: true, domain: 'a.lan', ipv4Address: '10.0.0.1' });
+    assert.equal(policyBodyBytes(body), bytes);
   });
 
   test('a refused overlap is an http 400 with the overlap code, and nothing is created', async () => {
