@@ -2,13 +2,12 @@
 // `concurrency` requests in flight (FIFO), writes paced when asked, a timeout per
 // attempt, retries with backoff, and the mapping of every failure to a UnifiError.
 import { readFileSync } from '../system/fs.ts';
-import type { IncomingHttpHeaders } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from './undici.ts';
 import type { ControllerConfig } from '../config/types.ts';
 import type { Logger } from '../log/logger.ts';
 import { UnifiError, WriteNotSentError } from './errors.ts';
-import { Exchange } from './exchange.ts';
+import { Exchange, type AnswerHeaders } from './exchange.ts';
 import type { RequestRef, UnifiErrorDetails, UnifiErrorKind } from './errors.ts';
 import { Pacer } from './pacer.ts';
 import { Semaphore } from './semaphore.ts';
@@ -82,7 +81,7 @@ const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTU
 class AnswerTooSlow extends Error {}
 
 type Outcome =
-  | { type: 'answer'; status: number; headers: IncomingHttpHeaders; text: string }
+  | { type: 'answer'; status: number; headers: AnswerHeaders; text: string }
   | { type: 'failure'; kind: Exclude<UnifiErrorKind, 'http' | 'malformed'>; problem: string; beforeSend: boolean; retryable: boolean; cause: unknown; certFingerprint?: string };
 
 export class Transport {
@@ -194,7 +193,7 @@ export class Transport {
       // The first DELETE was applied but its answer was lost: the policy is gone, as asked.
       if (status === 404 && req.method === 'DELETE' && maybeApplied) return undefined;
       if (status === 429 && !last) {
-        await this.backoff(attempt, retryAfterMs(headers['retry-after']));
+        await this.backoff(attempt, retryAfterMs(headers.retryAfter));
         continue;
       }
       if (RETRY_STATUSES.has(status) && write) maybeApplied = true;
@@ -313,8 +312,8 @@ export class Transport {
     return { type: 'failure', kind: 'network', problem, beforeSend, retryable: code !== undefined && RETRY_CODES.has(code), cause: error };
   }
 
-  private parse(req: ApiRequest, status: number, headers: IncomingHttpHeaders, text: string, ambiguous: boolean): unknown {
-    const type = headerValue(headers['content-type']);
+  private parse(req: ApiRequest, status: number, headers: AnswerHeaders, text: string, ambiguous: boolean): unknown {
+    const type = headers.contentType;
     const html = /html/i.test(type ?? '') || /^\s*</.test(text);
     // An HTML page from a proxy or login screen means the request never reached the API.
     const fail = (problem: string) => this.error('malformed', req, problem, { status, ambiguous: ambiguous || (req.method !== 'GET' && !html) });
@@ -330,13 +329,13 @@ export class Transport {
     }
   }
 
-  private httpError(req: ApiRequest, status: number, headers: IncomingHttpHeaders, text: string, ambiguous: boolean): UnifiError {
+  private httpError(req: ApiRequest, status: number, headers: AnswerHeaders, text: string, ambiguous: boolean): UnifiError {
     const api = errorBody(headers, text);
     const code = api?.code;
     const apiMessage = api?.message;
     const details: UnifiErrorDetails = { status, ambiguous, ...(code !== undefined && { code }), ...(apiMessage !== undefined && { apiMessage }) };
     const what = [code, apiMessage].filter(Boolean).join(': ');
-    const said = what ? ` (${what})` : /html/i.test(headerValue(headers['content-type']) ?? '') ? ' (an HTML page, not an API error)' : '';
+    const said = what ? ` (${what})` : /html/i.test(headers.contentType ?? '') ? ' (an HTML page, not an API error)' : '';
     let problem: string;
     if (status === 401) {
       const who = api?.fromProxy ? 'the UniFi OS console' : 'the controller';
@@ -344,7 +343,7 @@ export class Transport {
     } else if (status === 403) {
       problem = `the API key is not allowed to do this (HTTP 403${said})`;
     } else if (status >= 300 && status < 400) {
-      const location = headerValue(headers.location);
+      const { location } = headers;
       problem = `HTTP ${status} redirect${location ? ` to ${location}` : ''}: wrong URL, or a login page in the way`;
     } else if (status === 404 && (code === undefined || code === 'api.request.not-found')) {
       problem = `HTTP 404${said}: wrong URL, or a Network application older than 10.1 (DNS policies need 10.1 or newer)`;
@@ -381,16 +380,12 @@ export class Transport {
 }
 
 /** Milliseconds from a Retry-After header (delay-seconds or HTTP-date), or null. */
-export function retryAfterMs(value: string | string[] | undefined, now = Date.now()): number | null {
-  const text = headerValue(value)?.trim();
+export function retryAfterMs(value: string | undefined, now = Date.now()): number | null {
+  const text = value?.trim();
   if (!text) return null;
   if (/^\d+$/.test(text)) return Number(text) * 1000;
   const date = Date.parse(text);
   return Number.isNaN(date) ? null : Math.max(0, date - now);
-}
-
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
 }
 
 /** "…:SSL routines:tls_validate_record_header:wrong version number:…" → "wrong version number". */
@@ -413,8 +408,8 @@ function errorCode(error: unknown): string | undefined {
 }
 
 /** The API's "Error Message" body, when the answer is one. */
-function errorBody(headers: IncomingHttpHeaders, text: string): (ApiErrorBody & { fromProxy?: boolean }) | null {
-  if (!/json/i.test(headerValue(headers['content-type']) ?? '') && !/^\s*\{/.test(text)) return null;
+function errorBody(headers: AnswerHeaders, text: string): (ApiErrorBody & { fromProxy?: boolean }) | null {
+  if (!/json/i.test(headers.contentType ?? '') && !/^\s*\{/.test(text)) return null;
   try {
     const value: unknown = JSON.parse(text);
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;

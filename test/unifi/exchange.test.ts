@@ -24,8 +24,9 @@ before(async () => {
     if (req.url === '/hints') res.writeEarlyHints({ link: '</a>; rel=preload' });
     res.writeHead(200, [
       ['Content-Type', 'application/json'],
-      ['X-Seen', 'one'],
-      ['X-Seen', 'two'],
+      ['LOCATION', '/first'],
+      ['Location', '/second'],
+      ['X-Retry-After', '9'],
     ]);
     // A byte order mark, then the body in three writes.
     res.write(Buffer.from([0xef, 0xbb, 0xbf]));
@@ -40,19 +41,18 @@ after(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
-test('an answer in several chunks is read whole as UTF-8, its byte order mark dropped, its headers by lowercase name', async () => {
+test('an answer in several chunks is read whole as UTF-8, its byte order mark dropped; the headers read by any case, the first of two', async () => {
   const answer = await new Exchange(Infinity).send(pool, { method: 'GET', path: '/' });
   assert.equal(answer.status, 200);
   assert.equal(answer.text, TEXT);
-  assert.equal(answer.headers['content-type'], 'application/json');
-  assert.deepEqual(answer.headers['x-seen'], ['one', 'two']);
+  assert.deepEqual(answer.headers, { contentType: 'application/json', location: '/first' });
 });
 
 test('an informational answer before the real one is passed over', async () => {
   const answer = await new Exchange(Infinity).send(pool, { method: 'GET', path: '/hints' });
   assert.equal(answer.status, 200);
   assert.equal(answer.text, TEXT);
-  assert.equal(answer.headers.link, undefined);
+  assert.deepEqual(answer.headers, { contentType: 'application/json', location: '/first' });
 });
 
 test('a settled exchange keeps nothing of its answer (undici keeps finished requests with their handlers)', async () => {
@@ -60,7 +60,7 @@ test('a settled exchange keeps nothing of its answer (undici keeps finished requ
   const answer = await exchange.send(pool, { method: 'GET', path: '/' });
   assert.equal(answer.text, TEXT);
   const kept = inspect(exchange, { depth: 4, maxArrayLength: Infinity, maxStringLength: Infinity });
-  assert.ok(!kept.includes('café') && !kept.includes('x-seen') && !kept.includes('Buffer'), kept);
+  assert.ok(!kept.includes('café') && !kept.includes('/first') && !kept.includes('Buffer'), kept);
 });
 
 test('aborted before it is sent, the request fails with the reason and never reaches the server', async () => {
