@@ -16,11 +16,16 @@ export interface AnswerHeaders {
 
 export interface Answer {
   status: number;
-  headers: AnswerHeaders;
+  headers: Readonly<AnswerHeaders>;
   text: string;
 }
 
-const READ: Readonly<Record<string, keyof AnswerHeaders>> = { 'content-type': 'contentType', 'retry-after': 'retryAfter', location: 'location' };
+const READ = new Map<string, keyof AnswerHeaders>([
+  ['content-type', 'contentType'],
+  ['retry-after', 'retryAfter'],
+  ['location', 'location'],
+]);
+const NO_HEADERS: Readonly<AnswerHeaders> = Object.freeze({});
 
 interface Waiting {
   resolve(answer: Answer): void;
@@ -40,8 +45,8 @@ export class Exchange {
   private abortRequest: ((reason: Error) => void) | null = null;
   private reason: Error | null = null;
   private status = 0;
-  private headers: AnswerHeaders = {};
-  private chunks: Buffer[] = [];
+  private headers: Readonly<AnswerHeaders> = NO_HEADERS;
+  private readonly chunks: Buffer[] = [];
 
   constructor(deadline: number) {
     this.deadline = deadline;
@@ -76,7 +81,7 @@ export class Exchange {
     for (let i = 0; i < rawHeaders.length; i += 2) {
       const name = rawHeaders[i]!;
       if (name.length !== 8 && name.length !== 11 && name.length !== 12) continue;
-      const key = READ[name.toString('latin1').toLowerCase()];
+      const key = READ.get(name.toString('latin1').toLowerCase());
       if (key !== undefined) headers[key] ??= rawHeaders[i + 1]!.toString('latin1');
     }
     this.headers = headers;
@@ -107,7 +112,7 @@ export class Exchange {
   private settle(): void {
     this.waiting = null;
     this.abortRequest = null;
-    this.headers = {};
-    this.chunks = [];
+    this.headers = NO_HEADERS;
+    this.chunks.length = 0;
   }
 }
