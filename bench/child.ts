@@ -28,6 +28,8 @@ export interface DnssyncRun extends ChildRun {
   mainBusyMs: number | null;
   /** Its main thread's own CPU time (process.threadCpuUsage), ms. */
   mainCpuMs: number | null;
+  /** Its worker threads' own CPU time (the write thread's, store/write-thread.ts), ms; 0 without one. */
+  workerCpuMs: number | null;
   /** Event-loop utilization over the process's life, start-up not counted. */
   elu: number | null;
   /** Rows changed by its SQLite connections (total_changes()). */
@@ -77,7 +79,7 @@ export async function dnssync(args: string[], scratch: string, options: DnssyncO
   env.NODE_OPTIONS = nodeOptions.join(' ').trim();
   env.DNSSYNC_BENCH_OUT = out;
   const result = await run([BIN, ...args], env, options.timeoutMs ?? 3_600_000);
-  type Measured = { maxRssKb: number; cpuMs: number; mainBusyMs: number; mainCpuMs: number; elu: number; totalChanges: number };
+  type Measured = { maxRssKb: number; cpuMs: number; mainBusyMs: number; mainCpuMs: number; workerCpuMs: number; elu: number; totalChanges: number };
   let measured: Measured | null = null;
   try {
     measured = JSON.parse(readFileSync(out, 'utf8')) as Measured;
@@ -91,6 +93,7 @@ export async function dnssync(args: string[], scratch: string, options: DnssyncO
     cpuMs: measured?.cpuMs ?? null,
     mainBusyMs: measured?.mainBusyMs ?? null,
     mainCpuMs: measured?.mainCpuMs ?? null,
+    workerCpuMs: measured?.workerCpuMs ?? null,
     elu: measured?.elu ?? null,
     totalChanges: measured?.totalChanges ?? null,
   };

@@ -79,6 +79,8 @@ interface Measured {
   mainBusyMs?: number | null;
   /** Its main thread's own CPU time over the same span. */
   mainCpuMs?: number | null;
+  /** Its worker threads' own CPU time (dnssync's write thread); absent for a floor, which has none. */
+  workerCpuMs?: number | null;
   /** The simulator's CPU time meanwhile. */
   simCpuMs?: number | null;
   maxRssKb?: number | null;
@@ -96,6 +98,10 @@ type Metric = Sample & {
   mainBusyShare?: Sample;
   /** Main thread CPU time, ms. */
   mainCpu?: Sample;
+  /** Worker threads' CPU time (dnssync's write thread), ms. */
+  workerCpu?: Sample;
+  /** CPU time of every other thread (V8's and libuv's helpers: garbage collection, the compiler), ms. */
+  helperCpu?: Sample;
   simCpu?: Sample;
   /** Requests per second per controller: the simulator's count over the wall time. */
   requestsPerSecondPerController?: Sample;
@@ -239,6 +245,8 @@ class Phase {
   readonly mainBusyMs: number[] = [];
   readonly mainBusyShare: number[] = [];
   readonly mainCpuMs: number[] = [];
+  readonly workerCpuMs: number[] = [];
+  readonly helperCpuMs: number[] = [];
   readonly simCpuMs: number[] = [];
   readonly rssKb: number[] = [];
   readonly changes: number[] = [];
@@ -255,6 +263,8 @@ class Phase {
       this.mainBusyShare.push(run.mainBusyMs / run.ms);
     }
     if (run.mainCpuMs != null) this.mainCpuMs.push(run.mainCpuMs);
+    if (run.workerCpuMs != null) this.workerCpuMs.push(run.workerCpuMs);
+    if (run.cpuMs != null && run.mainCpuMs != null) this.helperCpuMs.push(run.cpuMs - run.mainCpuMs - (run.workerCpuMs ?? 0));
     if (run.simCpuMs != null) this.simCpuMs.push(run.simCpuMs);
     if (run.maxRssKb != null) this.rssKb.push(run.maxRssKb);
     if (run.totalChanges != null) this.changes.push(run.totalChanges);
@@ -503,6 +513,8 @@ async function benchLoad(load: Load, scratchRoot: string): Promise<LoadResult> {
         ...(p.cpuMs.length > 0 && { cpu: sample(p.cpuMs) }),
         ...(p.mainBusyMs.length > 0 && { mainBusy: sample(p.mainBusyMs), mainBusyShare: sample(p.mainBusyShare) }),
         ...(p.mainCpuMs.length > 0 && { mainCpu: sample(p.mainCpuMs) }),
+        ...(p.workerCpuMs.length > 0 && { workerCpu: sample(p.workerCpuMs) }),
+        ...(p.helperCpuMs.length > 0 && { helperCpu: sample(p.helperCpuMs) }),
         ...(p.simCpuMs.length > 0 && { simCpu: sample(p.simCpuMs) }),
         ...(p.perSecond.length > 0 && { requestsPerSecondPerController: sample(p.perSecond) }),
         ...(notes[name] && { note: notes[name] }),
@@ -656,6 +668,14 @@ function report(results: LoadResult[]): string {
     };
     const mains = [mainCpu('barePost', 'bare POST loop'), mainCpu('initial', 'initial', 'barePost'), mainCpu('bareFetch', 'bare fetch'), mainCpu('noop', 'no-op', 'bareFetch')].filter(Boolean);
     if (mains.length > 0) out.push(`main thread's own CPU time (medians; with cores to spare, the least wall time it allows): ${mains.join(', ')}`);
+    const beside = (key: string, label: string) => {
+      const x = m[key];
+      if (!x?.helperCpu) return null;
+      const worker = x.workerCpu && x.workerCpu.median > 0 ? `write thread ${duration(x.workerCpu.median)}, ` : '';
+      return `${label} ${worker}helpers ${duration(x.helperCpu.median)}`;
+    };
+    const besides = [beside('barePost', 'bare POST loop'), beside('initial', 'initial'), beside('bareFetch', 'bare fetch'), beside('noop', 'no-op')].filter(Boolean);
+    if (besides.length > 0) out.push(`CPU time beside the main thread (medians; helpers: V8's and libuv's threads, garbage collection and the compiler): ${besides.join('; ')}`);
     if (s.latencyBoundPerController !== null) {
       const reached = (key: string, label: string) => {
         const rate = m[key]?.requestsPerSecondPerController?.median;
