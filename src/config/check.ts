@@ -4,13 +4,13 @@
  * between fields, the key and CA files) and collects what each finds.
  */
 import { dirname, resolve } from 'node:path';
-import { z } from 'zod';
 import { ConfigError } from '../domain/errors.ts';
 import { checkUnique, draftFromController, type Draft, type Report } from './build.ts';
 import { draftFromLegacy, legacyEntrySchema, legacySchema } from './legacy.ts';
 import { complete, configFormat, hideIn, inlineKeys, readConfigSource } from './load.ts';
 import type { KeyPath } from './path.ts';
-import { configSchema, controllerSchema, describeIssues } from './schema.ts';
+import { configSchema, controllerSchema } from './schema.ts';
+import type { Schema } from './shape.ts';
 import type { Source } from './source.ts';
 
 export interface ConfigProblem {
@@ -74,26 +74,25 @@ function legacyDrafts(data: unknown, source: Source, report: Report): Draft[] {
 }
 
 /**
- * Reports one problem per zod issue, and per unknown key (zod lists a level's unknown keys in one
- * issue). Returns the data without its unknown keys: a controller whose only fault is a typo can
+ * Reports one problem per issue, and per unknown key (an issue lists a mapping's unknown keys
+ * together). Returns the data without its unknown keys: a controller whose only fault is a typo can
  * still have its key and CA files checked.
  */
-function schemaProblems(schema: z.ZodType, data: unknown, source: Source, report: Report): unknown {
+function schemaProblems(schema: Schema<unknown>, data: unknown, source: Source, report: Report): unknown {
   const parsed = schema.safeParse(data);
   if (parsed.success) return data;
   const cleaned = structuredClone(data);
-  for (const issue of parsed.error.issues) {
-    if (issue.code === 'unrecognized_keys') {
-      const path = issue.path as KeyPath;
-      const allowed = keysAt(schema, path);
-      for (const key of issue.keys) {
-        const near = closest(key, allowed);
-        report(source.error([...path, key], near === null ? 'unknown key' : `unknown key; did you mean ${near}?`));
-        delete (valueAt(cleaned, path) as Record<string, unknown>)[key];
-      }
+  for (const issue of parsed.issues) {
+    if ('problem' in issue) {
+      report(source.error(issue.path, issue.problem));
       continue;
     }
-    for (const { path, problem } of describeIssues([issue], data)) report(source.error(path, problem));
+    const allowed = keysAt(schema, issue.path);
+    for (const key of issue.unknownKeys) {
+      const near = closest(key, allowed);
+      report(source.error([...issue.path, key], near === null ? 'unknown key' : `unknown key; did you mean ${near}?`));
+      delete (valueAt(cleaned, issue.path) as Record<string, unknown>)[key];
+    }
   }
   return cleaned;
 }
@@ -103,26 +102,10 @@ function valueAt(data: unknown, path: KeyPath): unknown {
 }
 
 /** The keys the schema allows in the mapping at `path`. */
-export function keysAt(schema: z.ZodType, path: KeyPath): string[] {
-  let node: z.ZodType | undefined = schema;
-  for (const part of path) {
-    node = unwrap(node);
-    if (typeof part === 'number') node = node instanceof z.ZodArray ? (node.element as z.ZodType) : undefined;
-    else node = node instanceof z.ZodObject ? (node.shape[part] as z.ZodType | undefined) : undefined;
-    if (node === undefined) return [];
-  }
-  node = unwrap(node);
-  return node instanceof z.ZodObject ? Object.keys(node.shape) : [];
-}
-
-/** Through `.nullish()` and the transforms of checked strings to the schema that says the shape. */
-function unwrap(node: z.ZodType | undefined): z.ZodType | undefined {
-  while (node) {
-    if (node instanceof z.ZodOptional || node instanceof z.ZodNullable) node = node.unwrap() as z.ZodType;
-    else if (node instanceof z.ZodPipe) node = node.in as z.ZodType;
-    else return node;
-  }
-  return node;
+export function keysAt(schema: Schema<unknown>, path: KeyPath): string[] {
+  let node: Schema<unknown> | undefined = schema;
+  for (const part of path) node = node?.child(part);
+  return node?.keys() ?? [];
 }
 
 /**

@@ -2,10 +2,10 @@
  * The legacy tool's `controllers.json` array (shared/legacy/README.md), accepted unchanged: every
  * file the tool accepted is accepted, and means what it meant to the tool.
  */
-import { z } from 'zod';
 import { raise, type Draft, type Report } from './build.ts';
 import { formatPath } from './path.ts';
 import { checkedString } from './schema.ts';
+import { boolean, list, looseMapping, string, type Output } from './shape.ts';
 import type { Source } from './source.ts';
 import { RECORD_TYPES, type RecordType } from '../domain/policy.ts';
 import { DEFAULT_SYNC } from './types.ts';
@@ -14,29 +14,29 @@ import { legacyHostUrl, normalizeDomainSuffix } from './values.ts';
 const KNOWN_KEYS = ['host', 'api_key', 'site', 'sync_dhcp_clients', 'domain_suffix', 'allowed_record_types', 'verify_ssl'];
 
 /** One entry of the array; `dnssync check` validates each on its own too. Loose: the tool read the keys it knew with dict.get and never looked at the others. */
-export const legacyEntrySchema = z.looseObject({
+export const legacyEntrySchema = looseMapping({
   host: checkedString(legacyHostUrl),
-  api_key: z.string(),
-  site: z.string().nullish(),
-  sync_dhcp_clients: z.boolean().nullish(),
+  api_key: string(),
+  site: string().nullish(),
+  sync_dhcp_clients: boolean().nullish(),
   domain_suffix: checkedString(normalizeDomainSuffix).nullish(),
-  allowed_record_types: z.array(z.string()).nullish(),
-  verify_ssl: z.boolean().nullish(),
+  allowed_record_types: list(string()).nullish(),
+  verify_ssl: boolean().nullish(),
 });
 
-export const legacySchema = z.array(legacyEntrySchema).min(1, 'empty list; at least one controller is needed');
+export const legacySchema = list(legacyEntrySchema).min(1, 'empty list; at least one controller is needed');
 
 /** The legacy default of `allowed_record_types`. */
 const LEGACY_READ_TYPES: RecordType[] = ['A_RECORD', 'CNAME_RECORD'];
 
-export function draftsFromLegacy(raw: z.output<typeof legacySchema>, source: Source, report: Report = raise): { drafts: Draft[]; warnings: string[] } {
+export function draftsFromLegacy(raw: Output<typeof legacySchema>, source: Source, report: Report = raise): { drafts: Draft[]; warnings: string[] } {
   const warnings: string[] = [];
   const drafts = raw.map((c, i) => draftFromLegacy(c, i, source, warnings, report));
   return { drafts, warnings };
 }
 
 /** One entry of the array. Nothing the tool accepted is refused: what dnssync reads differently is warned about. */
-export function draftFromLegacy(c: z.output<typeof legacyEntrySchema>, i: number, _source: Source, warnings: string[], _report: Report = raise): Draft {
+export function draftFromLegacy(c: Output<typeof legacyEntrySchema>, i: number, _source: Source, warnings: string[], _report: Report = raise): Draft {
   const at = [i];
   const name = c.host.host;
   const where = (key: string) => formatPath([i, key]);

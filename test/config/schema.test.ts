@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { configSchema, describeIssues, type RawConfig } from '../../src/config/schema.ts';
+import { configSchema, problemOf, type RawConfig } from '../../src/config/schema.ts';
 import { SYNC_POLICIES } from '../../src/domain/run.ts';
 import { RECORD_TYPES } from '../../src/domain/policy.ts';
 import { ORIGIN_SCOPES } from '../../src/config/types.ts';
@@ -16,15 +16,15 @@ const withSync = (sync: Record<string, unknown>) => ({ controllers: [CONTROLLER]
 
 function accept(data: unknown): RawConfig {
   const parsed = configSchema.safeParse(data);
-  assert.ok(parsed.success, parsed.success ? '' : JSON.stringify(describeIssues(parsed.error.issues, data)));
+  assert.ok(parsed.success, parsed.success ? '' : JSON.stringify(parsed.issues.map(problemOf)));
   return parsed.data;
 }
 
-/** The problems describeIssues gives for data the schema refuses, as "path: problem". */
+/** The problems of data the schema refuses, as "path: problem". */
 function problems(data: unknown): string[] {
   const parsed = configSchema.safeParse(data);
   assert.ok(!parsed.success, `expected ${JSON.stringify(data)} to be refused`);
-  return describeIssues(parsed.error.issues, data).map((p) => `${p.path.join('.')}: ${p.problem}`);
+  return parsed.issues.map(problemOf).map((p) => `${p.path.join('.')}: ${p.problem}`);
 }
 
 describe('config schema: accepts', () => {
