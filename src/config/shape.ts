@@ -196,16 +196,18 @@ class MappingSchema<S extends Shape> extends Schema<MappingOf<S>> {
     const out: Record<string, unknown> = {};
     let valid = true;
     for (const [key, schema] of Object.entries(this.shape)) {
-      const checked = schema.check(input[key], [...path, key], issues);
+      const given = Object.hasOwn(input, key);
+      const checked = schema.check(given ? input[key] : undefined, [...path, key], issues);
       if (checked === INVALID) valid = false;
-      else if (key in input) out[key] = checked;
+      else if (given) out[key] = checked;
     }
     const others = Object.keys(input).filter((key) => !Object.hasOwn(this.shape, key));
     if (this.strict && others.length > 0) {
       issues.push({ path, unknownKeys: others });
       valid = false;
     }
-    if (!this.strict) for (const key of others) out[key] = input[key];
+    // Defined, not assigned: a key named __proto__ in the file stays a key and never becomes a prototype.
+    if (!this.strict) for (const key of others) Object.defineProperty(out, key, { value: input[key], enumerable: true, writable: true, configurable: true });
     return valid ? (out as MappingOf<S>) : INVALID;
   }
 
