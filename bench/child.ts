@@ -6,7 +6,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ROOT } from './sim-process.ts';
 
-const BIN = join(ROOT, 'bin', 'dnssync');
+/** The bin/dnssync that runs: the checkout's (its sources) until useDnssync names another. */
+let bin = join(ROOT, 'bin', 'dnssync');
+
+/** Runs dnssync from this bin/dnssync from now on (bench/layout.ts). */
+export function useDnssync(path: string): void {
+  bin = path;
+}
 const HOOK = new URL('./child-hook.mjs', import.meta.url).href;
 
 export interface ChildRun {
@@ -63,6 +69,11 @@ export interface DnssyncOptions {
   /** Write a V8 CPU profile of the process into this folder. */
   profileDir?: string;
   timeoutMs?: number;
+  /**
+   * Without child-hook.mjs: nothing measured but the wall time. Preloading the hook costs a start
+   * about 7 ms (40 alternating starts of `orphans` at L, 2026-11-27), which a user never pays.
+   */
+  bare?: boolean;
 }
 
 /** `node bin/dnssync ARGS` on this Node, as a cron job would run it (stdout a pipe, logs JSON on stderr). */
@@ -71,21 +82,21 @@ export async function dnssync(args: string[], scratch: string, options: DnssyncO
   for (const name of CLEAN_ENV) delete env[name];
   const out = join(scratch, `child-${process.pid}-${Date.now()}.json`);
   // BENCH_NODE_OPTIONS: extra Node options for the dnssync processes only (e.g. --max-old-space-size=384).
-  const nodeOptions = [process.env.NODE_OPTIONS ?? '', `--import=${HOOK}`, process.env.BENCH_NODE_OPTIONS ?? ''];
+  const nodeOptions = [process.env.NODE_OPTIONS ?? '', options.bare ? '' : `--import=${HOOK}`, process.env.BENCH_NODE_OPTIONS ?? ''];
   if (options.profileDir) {
     mkdirSync(options.profileDir, { recursive: true });
     nodeOptions.push('--cpu-prof', `--cpu-prof-dir=${options.profileDir}`);
   }
-  env.NODE_OPTIONS = nodeOptions.join(' ').trim();
-  env.DNSSYNC_BENCH_OUT = out;
-  const result = await run([BIN, ...args], env, options.timeoutMs ?? 3_600_000);
+  env.NODE_OPTIONS = nodeOptions.filter(Boolean).join(' ');
+  if (!options.bare) env.DNSSYNC_BENCH_OUT = out;
+  const result = await run([bin, ...args], env, options.timeoutMs ?? 3_600_000);
   type Measured = { maxRssKb: number; cpuMs: number; mainBusyMs: number; mainCpuMs: number; workerCpuMs: number; elu: number; totalChanges: number };
   let measured: Measured | null = null;
   try {
     measured = JSON.parse(readFileSync(out, 'utf8')) as Measured;
     rmSync(out);
   } catch {
-    // the process died before its exit handler ran
+    // bare, or the process died before its exit handler ran
   }
   return {
     ...result,

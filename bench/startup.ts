@@ -3,44 +3,30 @@
 // node_modules; `--version` and `history --record x` run interleaved, after 3 warm-ups (Node's
 // compile cache filled), with this Node. It printed the table in the README's Packaging section.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
+import { layout, shippedLayout } from './layout.ts';
+import { ROOT } from './sim-process.ts';
 const runs = Number(process.argv[2] ?? 40);
 const tmp = mkdtempSync(join(tmpdir(), 'dnssync-startup-'));
 process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
 const migrations = join(ROOT, 'src', 'store', 'migrations');
 
-/** A folder with bin/dnssync loading dist/<entry>, package.json, node_modules, and what make() puts in dist/. */
-async function layout(name: string, entry: string, make: (dist: string) => unknown): Promise<string> {
-  const dir = join(tmp, name);
-  mkdirSync(join(dir, 'bin'), { recursive: true });
-  const bin = readFileSync(join(ROOT, 'bin', 'dnssync'), 'utf8');
-  if (!bin.includes("'../dist/main.js'")) throw new Error('bin/dnssync no longer loads ../dist/main.js');
-  writeFileSync(join(dir, 'bin', 'dnssync'), bin.replace("'../dist/main.js'", `'../dist/${entry}'`));
-  cpSync(join(ROOT, 'package.json'), join(dir, 'package.json'));
-  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
-  await make(join(dir, 'dist'));
-  return dir;
-}
 
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+/** Each layout's bin/dnssync. */
 const layouts: Record<string, string> = {
-  'sources, types erased by Node (a checkout)': ROOT,
-  'tsc, one .js per source': await layout('tsc', 'cli/main.js', (dist) => {
+  'sources, types erased by Node (a checkout)': join(ROOT, 'bin', 'dnssync'),
+  'tsc, one .js per source': await layout(join(tmp, 'tsc'), 'cli/main.js', (dist) => {
     const flags = ['--noEmit', 'false', '--allowImportingTsExtensions', 'false', '--rewriteRelativeImportExtensions', '--noCheck'];
     execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json', ...flags, '--rootDir', 'src', '--outDir', dist], { cwd: ROOT, stdio: 'inherit' });
     cpSync(migrations, join(dist, 'store', 'migrations'), { recursive: true });
   }),
-  'esbuild bundle, packages imported (npm run build)': await layout('bundle', 'main.js', (dist) =>
-    execFileSync(process.execPath, ['scripts/build.ts', '--out', dist, '--no-check'], { cwd: ROOT, stdio: 'inherit' }),
-  ),
-  'esbuild bundle, packages inlined': await layout('inlined', 'main.js', async (dist) => {
+  'esbuild bundle, packages imported (npm run build)': await shippedLayout(join(tmp, 'bundle')),
+  'esbuild bundle, packages inlined': await layout(join(tmp, 'inlined'), 'main.js', async (dist) => {
     await build({
       entryPoints: [join(ROOT, 'src', 'cli', 'main.ts')],
       outdir: dist,
@@ -60,24 +46,24 @@ const layouts: Record<string, string> = {
 const db = join(tmp, 'dnssync.db');
 const commands: Record<string, string[]> = { '--version': ['--version'], 'history --record x': ['history', '--record', 'x', '--db', db] };
 /** Wall-clock and CPU (user + sys, from bash's `time`) milliseconds of one run. */
-function once(dir: string, args: string[]): { wall: number; cpu: number } {
+function once(bin: string, args: string[]): { wall: number; cpu: number } {
   const start = process.hrtime.bigint();
   const script = 'TIMEFORMAT="%3U %3S"; time "$@" >/dev/null 2>&1';
-  const result = spawnSync('bash', ['-c', script, 'bash', process.execPath, join(dir, 'bin', 'dnssync'), ...args], { cwd: tmp, encoding: 'utf8' });
+  const result = spawnSync('bash', ['-c', script, 'bash', process.execPath, bin, ...args], { cwd: tmp, encoding: 'utf8' });
   const wall = Number(process.hrtime.bigint() - start) / 1e6;
-  if (result.status !== 0) throw new Error(`${dir} ${args.join(' ')} failed: ${result.stderr}`);
+  if (result.status !== 0) throw new Error(`${bin} ${args.join(' ')} failed: ${result.stderr}`);
   const [user, sys] = result.stderr.trim().split(' ').map(Number);
   return { wall, cpu: (user! + sys!) * 1000 };
 }
 
-once(ROOT, ['migrate', '--db', db]);
+once(join(ROOT, 'bin', 'dnssync'), ['migrate', '--db', db]);
 const times = new Map<string, Array<{ wall: number; cpu: number }>>();
-for (const dir of Object.values(layouts)) for (const args of Object.values(commands)) for (let i = 0; i < 3; i++) once(dir, args);
+for (const bin of Object.values(layouts)) for (const args of Object.values(commands)) for (let i = 0; i < 3; i++) once(bin, args);
 for (let i = 0; i < runs; i++) {
-  for (const [name, dir] of Object.entries(layouts)) {
+  for (const [name, bin] of Object.entries(layouts)) {
     for (const [command, args] of Object.entries(commands)) {
       const key = `${name}\t${command}`;
-      times.set(key, [...(times.get(key) ?? []), once(dir, args)]);
+      times.set(key, [...(times.get(key) ?? []), once(bin, args)]);
     }
   }
 }
