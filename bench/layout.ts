@@ -4,6 +4,7 @@
 import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { ROOT } from './sim-process.ts';
 
 /** Builds the layout in `dir`, bin/dnssync loading dist/<entry>; returns the path of its bin/dnssync. */
@@ -16,6 +17,16 @@ export async function layout(dir: string, entry: string, make: (dist: string) =>
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
   await make(join(dir, 'dist'));
   return join(dir, 'bin', 'dnssync');
+}
+
+/** Whether the bundle can be built here: esbuild is a dev dependency, which an install without them lacks. */
+export function canBundle(): boolean {
+  try {
+    createRequire(import.meta.url).resolve('esbuild');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The package's layout: the bundle `npm run build` makes (its type check left to `npm test`). */

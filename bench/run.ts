@@ -26,7 +26,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { parseArgs } from 'node:util';
 import { getGlobalDispatcher } from 'undici';
 import { dnssync, floor, useDnssync, type DnssyncRun } from './child.ts';
-import { shippedLayout } from './layout.ts';
+import { canBundle, shippedLayout } from './layout.ts';
 import {
   DEFAULT_LOADS,
   LOAD_2L,
@@ -175,8 +175,11 @@ const { values: flags } = parseArgs({
     sources: { type: 'boolean', default: false },
   },
 });
-/** What runs: the checkout's sources, or the bundle the package and the image ship. */
-const LAYOUT = flags.sources || flags.profile ? 'sources' : 'bundle';
+/**
+ * What runs: the checkout's sources, or the bundle the package and the image ship; the sources
+ * where the bundle cannot be built (an install without dev dependencies, as device-bench packs).
+ */
+const LAYOUT = flags.sources || flags.profile || !canBundle() ? 'sources' : 'bundle';
 const RUNS = Math.max(1, Number.parseInt(flags.runs!, 10) || 5);
 const PROFILE_ROOT = join(ROOT, 'bench', 'profiles');
 
@@ -759,7 +762,7 @@ async function main() {
   if (flags.profile) rmSync(PROFILE_ROOT, { recursive: true, force: true });
   try {
     if (LAYOUT === 'bundle') useDnssync(await shippedLayout(join(scratch, 'package')));
-    log(`dnssync: ${LAYOUT === 'bundle' ? 'the bundle npm run build makes, as the package and the image ship it' : "the checkout's sources"}`);
+    log(`dnssync: ${LAYOUT === 'bundle' ? 'the bundle npm run build makes, as the package and the image ship it' : `the checkout's sources${canBundle() ? '' : ' (no esbuild here to bundle them)'}`}`);
     for (const load of loads) results.push(await benchLoad(load, scratch));
   } finally {
     if (!flags.keep) rmSync(scratch, { recursive: true, force: true });
