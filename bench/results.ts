@@ -165,6 +165,60 @@ export function pairedRatio(runs: Sample, floors: Sample): Sample {
   return sample(runs.samples.map((x, i) => x / floors.samples[i]!));
 }
 
+/** Each phase's measurements as medians (with min and max), and what each one times. */
+export function metricsOf(phases: Record<string, Phase>, notes: Record<string, string>): Record<string, Metric> {
+  const metrics: Record<string, Metric> = {};
+  for (const [name, p] of Object.entries(phases)) {
+    metrics[name] = {
+      ...sample(p.ms),
+      unit: 'ms',
+      ...(p.cpuMs.length > 0 && { cpu: sample(p.cpuMs) }),
+      ...(p.mainBusyMs.length > 0 && { mainBusy: sample(p.mainBusyMs), mainBusyShare: sample(p.mainBusyShare) }),
+      ...(p.mainCpuMs.length > 0 && { mainCpu: sample(p.mainCpuMs) }),
+      ...(p.workerCpuMs.length > 0 && { workerCpu: sample(p.workerCpuMs) }),
+      ...(p.helperCpuMs.length > 0 && { helperCpu: sample(p.helperCpuMs) }),
+      ...(p.simCpuMs.length > 0 && { simCpu: sample(p.simCpuMs) }),
+      ...(p.perSecond.length > 0 && { requestsPerSecondPerController: sample(p.perSecond) }),
+      ...(notes[name] && { note: notes[name] }),
+    };
+  }
+  return metrics;
+}
+
+/** Per phase: the highest peak RSS of its runs, MB (not of --version), and the median rows a sync changed. */
+export function peaksOf(phases: Record<string, Phase>): Pick<LoadResult, 'peakRssMb' | 'rowsChanged'> {
+  const peakRssMb: Record<string, number> = {};
+  const rowsChanged: Record<string, number> = {};
+  for (const [name, p] of Object.entries(phases)) {
+    if (p.rssKb.length > 0 && name !== 'startup') peakRssMb[name] = Math.max(...p.rssKb) / 1024;
+    if (p.changes.length > 0 && ['initial', 'settle', 'noop', 'incremental', 'orphaning'].includes(name)) rowsChanged[name] = sample(p.changes).median;
+  }
+  return { peakRssMb, rowsChanged };
+}
+
+/** The syncs against their floors, by wall and by CPU time, each the median of its pairs' ratios. */
+export function ratiosOf(metrics: Record<string, Metric>): LoadResult['ratios'] {
+  return {
+    noopOverFetch: pairedRatio(metrics.noop!, metrics.bareFetch!).median,
+    initialOverPost: pairedRatio(metrics.initial!, metrics.barePost!).median,
+    noopOverFetchCpu: pairedRatio(metrics.noop!.cpu!, metrics.bareFetch!.cpu!).median,
+    initialOverPostCpu: pairedRatio(metrics.initial!.cpu!, metrics.barePost!.cpu!).median,
+  };
+}
+
+/** Against TARGETS: the ratios, the short commands where they ran, and the peak RSS (MB) where given (at L). */
+export function verdictsOf(ratios: LoadResult['ratios'], metrics: Record<string, Metric>, peakRssMb: number | null): LoadResult['verdicts'] {
+  return {
+    noopOverFetchCpu: ratios.noopOverFetchCpu <= TARGETS.noopOverFetchCpu,
+    initialOverPostCpu: ratios.initialOverPostCpu <= TARGETS.initialOverPostCpu,
+    noopOverFetch: ratios.noopOverFetch <= TARGETS.noopOverFetch,
+    initialOverPost: ratios.initialOverPost <= TARGETS.initialOverPost,
+    ...(peakRssMb !== null && { peakRss: peakRssMb <= TARGETS.peakRssMb }),
+    ...(metrics.history && { history: metrics.history.median <= TARGETS.historyMs }),
+    ...(metrics.orphans && { orphans: metrics.orphans.median <= TARGETS.orphansMs }),
+  };
+}
+
 /** 2L's peak RSS against L's, when both were run (it is also written into 2L's result). */
 export function scaling(results: LoadResult[]): { L: number; '2L': number; ratio: number; target: number; met: boolean } | null {
   const l = results.find((r) => r.load === LOAD_L.name);

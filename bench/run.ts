@@ -44,9 +44,9 @@ import {
 } from './load.ts';
 import { summarizeProfile, type ProfileSummary } from './profile-summary.ts';
 import { report } from './report.ts';
-import { CONCURRENCY, Phase, TARGETS, pairedRatio, scaling, type Check, type LoadResult } from './results.ts';
+import { CONCURRENCY, Phase, TARGETS, metricsOf, peaksOf, ratiosOf, scaling, verdictsOf, type Check, type LoadResult } from './results.ts';
 import { ROOT, SimProcess } from './sim-process.ts';
-import { duration, megabytes, sample } from './stats.ts';
+import { duration, megabytes } from './stats.ts';
 
 const { values: flags } = parseArgs({
   options: {
@@ -352,7 +352,6 @@ async function benchLoad(load: Load, scratchRoot: string): Promise<LoadResult> {
     for (const t of ['dns_records', 'record_origins', 'replicas', 'runs', 'sync_events']) rows[t] = dbCount(db, `SELECT count(*) AS n FROM ${t}`);
     noteSim(sim!);
 
-    const metrics: LoadResult['metrics'] = {};
     const notes: Record<string, string> = {
       barePost: 'in-process time of the POST loop (reading the natives first is not counted)',
       bareFetch: 'wall time of the bare-fetch process (node start-up included, as for dnssync)',
@@ -366,26 +365,8 @@ async function benchLoad(load: Load, scratchRoot: string): Promise<LoadResult> {
       orphans: 'wall time of dnssync orphans',
       startup: 'wall time of dnssync --version',
     };
-    for (const [name, p] of Object.entries(phases)) {
-      metrics[name] = {
-        ...sample(p.ms),
-        unit: 'ms',
-        ...(p.cpuMs.length > 0 && { cpu: sample(p.cpuMs) }),
-        ...(p.mainBusyMs.length > 0 && { mainBusy: sample(p.mainBusyMs), mainBusyShare: sample(p.mainBusyShare) }),
-        ...(p.mainCpuMs.length > 0 && { mainCpu: sample(p.mainCpuMs) }),
-        ...(p.workerCpuMs.length > 0 && { workerCpu: sample(p.workerCpuMs) }),
-        ...(p.helperCpuMs.length > 0 && { helperCpu: sample(p.helperCpuMs) }),
-        ...(p.simCpuMs.length > 0 && { simCpu: sample(p.simCpuMs) }),
-        ...(p.perSecond.length > 0 && { requestsPerSecondPerController: sample(p.perSecond) }),
-        ...(notes[name] && { note: notes[name] }),
-      };
-    }
-    const peakRssMb: Record<string, number> = {};
-    const rowsChanged: Record<string, number> = {};
-    for (const [name, p] of Object.entries(phases)) {
-      if (p.rssKb.length > 0 && name !== 'startup') peakRssMb[name] = Math.max(...p.rssKb) / 1024;
-      if (p.changes.length > 0 && ['initial', 'settle', 'noop', 'incremental', 'orphaning'].includes(name)) rowsChanged[name] = sample(p.changes).median;
-    }
+    const metrics = metricsOf(phases, notes);
+    const { peakRssMb, rowsChanged } = peaksOf(phases);
 
     let profiles: Record<string, ProfileSummary> | undefined;
     if (flags.profile) {
@@ -398,12 +379,7 @@ async function benchLoad(load: Load, scratchRoot: string): Promise<LoadResult> {
       }
     }
 
-    const ratios = {
-      noopOverFetch: pairedRatio(metrics.noop!, metrics.bareFetch!).median,
-      initialOverPost: pairedRatio(metrics.initial!, metrics.barePost!).median,
-      noopOverFetchCpu: pairedRatio(metrics.noop!.cpu!, metrics.bareFetch!.cpu!).median,
-      initialOverPostCpu: pairedRatio(metrics.initial!.cpu!, metrics.barePost!.cpu!).median,
-    };
+    const ratios = ratiosOf(metrics);
     const [peakPhase, peakMb] = Object.entries(peakRssMb).sort((a, b) => b[1] - a[1])[0] ?? ['', 0];
     return {
       load: load.name,
@@ -427,15 +403,7 @@ async function benchLoad(load: Load, scratchRoot: string): Promise<LoadResult> {
       database: { afterInitialBytes, finalBytes: dbBytes(db), files: finalFiles, rows },
       simulator: { peakRssMb: simPeakKb === null ? null : simPeakKb / 1024 },
       ratios,
-      verdicts: {
-        noopOverFetchCpu: ratios.noopOverFetchCpu <= TARGETS.noopOverFetchCpu,
-        initialOverPostCpu: ratios.initialOverPostCpu <= TARGETS.initialOverPostCpu,
-        noopOverFetch: ratios.noopOverFetch <= TARGETS.noopOverFetch,
-        initialOverPost: ratios.initialOverPost <= TARGETS.initialOverPost,
-        ...(load === LOAD_L && { peakRss: peakMb <= TARGETS.peakRssMb }),
-        ...(metrics.history && { history: metrics.history.median <= TARGETS.historyMs }),
-        ...(metrics.orphans && { orphans: metrics.orphans.median <= TARGETS.orphansMs }),
-      },
+      verdicts: verdictsOf(ratios, metrics, load === LOAD_L ? peakMb : null),
       peakRss: { mb: peakMb, phase: peakPhase },
       checks,
       ...(profiles && { profiles }),
