@@ -71,7 +71,7 @@ export interface DnssyncOptions {
   timeoutMs?: number;
   /**
    * Without child-hook.mjs: nothing measured but the wall time. Preloading the hook costs a start
-   * about 7 ms (40 alternating starts of `orphans` at L, 2026-11-27), which a user never pays.
+   * about 7 ms (15 alternating starts each of `orphans` at L, 2026-11-27), which a user never pays.
    */
   bare?: boolean;
 }
