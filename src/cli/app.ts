@@ -2,7 +2,7 @@ import { existsSync } from '../system/fs.ts';
 import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { resolveConfigPath } from '../config/resolve.ts';
-import type { Config } from '../config/types.ts';
+import type { Config, Settings } from '../config/types.ts';
 import type { SyncPolicy } from '../domain/run.ts';
 import { ConfigError, UsageError } from '../domain/errors.ts';
 import type { CommandResult } from '../domain/exit-codes.ts';
@@ -43,8 +43,10 @@ export interface App {
   configPath(): string;
   /** Finds and validates the config file; only commands that talk to controllers call it. */
   loadConfig(overrides?: { policy?: SyncPolicy; concurrency?: number }): Promise<Config>;
-  /** The config when a file is found, else null: for read-only commands that only use its settings. */
+  /** The config when a file is found, else null: for a command that may talk to controllers if it can. */
   loadConfigIfPresent(): Promise<Config | null>;
+  /** The config's settings when a file is found, else null: for read-only commands, which read no key. */
+  loadSettingsIfPresent(): Promise<Settings | null>;
   /**
    * Opens the database at dbPath. A legacy database met on the way is converted (a writing open)
    * or refused (a read-only one); the conversion's summary is logged unless the command prints it.
@@ -74,6 +76,10 @@ export function createApp(io: Io, options: GlobalOptions, exitNow: (code: number
     const { loadConfig } = await import('../config/load.ts');
     const config = loadConfig({ path, env: io.env, overrides });
     for (const controller of config.controllers) logger.redact(controller.apiKey);
+    return loaded(config);
+  };
+  const loadSettings = async (path: string) => loaded((await import('../config/load.ts')).loadSettings({ path }));
+  const loaded = <T extends Settings>(config: T): T => {
     for (const warning of config.warnings) logger.warn(warning);
     logger.debug('config loaded', { file: config.file, controllers: config.controllers.length });
     return config;
@@ -102,6 +108,10 @@ export function createApp(io: Io, options: GlobalOptions, exitNow: (code: number
     async loadConfigIfPresent() {
       const found = find();
       return found ? load(found.path) : null;
+    },
+    async loadSettingsIfPresent() {
+      const found = find();
+      return found ? loadSettings(found.path) : null;
     },
     async openStore(openOptions) {
       try {

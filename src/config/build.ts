@@ -4,12 +4,12 @@ import type { KeySource } from './key.ts';
 import { formatPath, type KeyPath } from './path.ts';
 import type { RawConfig, RawController } from './schema.ts';
 import type { Source } from './source.ts';
-import { DEFAULT_SYNC, type ControllerConfig, type SyncConfig } from './types.ts';
+import { DEFAULT_SYNC, type ControllerSettings, type SyncConfig } from './types.ts';
 import { type SyncPolicy } from '../domain/run.ts';
 import { RECORD_TYPES, type RecordType } from '../domain/policy.ts';
 
 /** A controller before its key and CA file are read; `at` and the paths say where to point errors. */
-export interface Draft extends Omit<ControllerConfig, 'apiKey' | 'keyFingerprint' | 'keySource'> {
+export interface Draft extends ControllerSettings {
   at: KeyPath;
   /** The keys holding the URL and the record types, which the legacy format names differently. */
   fields: { url: string; recordTypes: string };

@@ -7,7 +7,7 @@ import { keyFingerprint, readApiKey, reason } from './key.ts';
 import { draftsFromLegacy, legacySchema, legacyWriteTypes, readTypesWarning } from './legacy.ts';
 import { configSchema, validate } from './schema.ts';
 import { parseSource, type Source } from './source.ts';
-import { type Config, type ControllerConfig, type SyncConfig } from './types.ts';
+import { type Config, type ControllerConfig, type ControllerSettings, type Settings, type SyncConfig } from './types.ts';
 import { SYNC_POLICIES, type SyncPolicy } from '../domain/run.ts';
 
 export { resolveConfigPath } from './resolve.ts';
@@ -19,16 +19,37 @@ export interface LoadOptions {
   overrides?: { policy?: SyncPolicy; concurrency?: number };
 }
 
-/** Throws ConfigError (exit 2) for any problem in the file, UsageError for a bad override. */
+/**
+ * The config file checked whole, with every controller's key and CA file read: for the commands
+ * that talk to controllers. Throws ConfigError (exit 2) for any problem in the file, UsageError
+ * for a bad override.
+ */
 export function loadConfig(options: LoadOptions): Config {
-  const { path: file, env, overrides = {} } = options;
+  return load(options, (drafts, source, baseDir, secrets) => drafts.flatMap((d) => complete(d, source, options.env, baseDir, secrets) ?? []));
+}
+
+/**
+ * The config file checked whole as loadConfig checks it, but no key or CA file read: for the
+ * read-only commands, which use only its settings and so need no secret (an admin runs them
+ * where the CronJob's key is not at hand). Throws as loadConfig does.
+ */
+export function loadSettings(options: { path: string }): Settings {
+  return load(options, (drafts, _source, baseDir) => drafts.map((d) => settingsOf(d, baseDir)));
+}
+
+function load<C extends ControllerSettings>(
+  options: Omit<LoadOptions, 'env'>,
+  controllersOf: (drafts: Draft[], source: Source, baseDir: string, secrets: string[]) => C[],
+): Settings & { controllers: C[] } {
+  const { path: file, overrides = {} } = options;
   checkOverrides(overrides);
   const { data, source, syntax } = readConfigSource(file);
   // Problems are worded never to quote a value; this catches what slips through (e.g. an inline key repeated as a key name).
   const secrets = inlineKeys(data);
   try {
-    const config = build(data, source, syntax, env, overrides, secrets);
-    return { ...config, warnings: config.warnings.map((w) => hide(w, secrets)) };
+    const { drafts, ...settings } = build(data, source, syntax, overrides);
+    const controllers = controllersOf(drafts, source, dirname(settings.file), secrets);
+    return { ...settings, controllers, warnings: settings.warnings.map((w) => hide(w, secrets)) };
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     throw hideIn(e, secrets);
@@ -60,14 +81,8 @@ export function configFormat(data: unknown, source: Source, syntax: 'yaml' | 'js
   return null;
 }
 
-function build(
-  data: unknown,
-  source: Source,
-  syntax: 'yaml' | 'json',
-  env: NodeJS.ProcessEnv,
-  overrides: NonNullable<LoadOptions['overrides']>,
-  secrets: string[],
-): Config {
+/** Everything but the controllers' keys and CA files, which need I/O and only some commands. */
+function build(data: unknown, source: Source, syntax: 'yaml' | 'json', overrides: NonNullable<LoadOptions['overrides']>): Omit<Settings, 'controllers'> & { drafts: Draft[] } {
   const legacy = configFormat(data, source, syntax) === 'legacy';
   let drafts: Draft[], warnings: string[], sync: SyncConfig;
   if (legacy) {
@@ -80,12 +95,10 @@ function build(
   }
   checkUnique(drafts, source);
   const typesWarning = legacy ? readTypesWarning(drafts, sync.recordTypes) : recordTypeWarning(drafts, sync);
-  const baseDir = dirname(resolve(source.file));
-  const controllers = drafts.flatMap((d) => complete(d, source, env, baseDir, secrets) ?? []);
   return {
     file: resolve(source.file),
     format: legacy ? 'legacy-json' : syntax,
-    controllers,
+    drafts,
     sync,
     warnings: typesWarning ? [...warnings, typesWarning] : warnings,
   };
@@ -105,22 +118,27 @@ export function complete(d: Draft, source: Source, env: NodeJS.ProcessEnv, baseD
       report(source.error(d.key.path, (e as Error).message));
     }
   }
-  const tls = { ...d.tls };
-  if (tls.caFile !== undefined) {
-    tls.caFile = resolve(baseDir, tls.caFile);
+  const settings = settingsOf(d, baseDir);
+  const { caFile } = settings.tls;
+  if (caFile !== undefined) {
     let pem: string | undefined;
     try {
-      pem = readFileSync(tls.caFile, 'utf8');
+      pem = readFileSync(caFile, 'utf8');
     } catch (e) {
-      report(source.error([...d.at, 'tls', 'caFile'], `cannot read CA file ${tls.caFile}: ${reason(e)}`));
+      report(source.error([...d.at, 'tls', 'caFile'], `cannot read CA file ${caFile}: ${reason(e)}`));
     }
     if (pem !== undefined && !pem.includes('-----BEGIN CERTIFICATE-----')) {
-      report(source.error([...d.at, 'tls', 'caFile'], `CA file ${tls.caFile} holds no PEM certificate`));
+      report(source.error([...d.at, 'tls', 'caFile'], `CA file ${caFile} holds no PEM certificate`));
     }
   }
   if (apiKey === undefined || d.key === null) return null;
-  const { at: _at, fields: _fields, key, ...rest } = d;
-  return { ...rest, tls, apiKey, keyFingerprint: keyFingerprint(apiKey), keySource: d.key.source };
+  return { ...settings, apiKey, keyFingerprint: keyFingerprint(apiKey), keySource: d.key.source };
+}
+
+/** A draft as the settings keep it: its CA file's path made absolute, without where it was in the file or its key. */
+function settingsOf(d: Draft, baseDir: string): ControllerSettings {
+  const { at: _at, fields: _fields, key: _key, ...settings } = d;
+  return settings.tls.caFile === undefined ? settings : { ...settings, tls: { ...settings.tls, caFile: resolve(baseDir, settings.tls.caFile) } };
 }
 
 function checkOverrides(o: NonNullable<LoadOptions['overrides']>): void {

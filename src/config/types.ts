@@ -1,4 +1,4 @@
-/** The validated config that the rest of dnssync consumes; built only by loadConfig. */
+/** The validated config that the rest of dnssync consumes; built only by loadConfig and loadSettings. */
 
 import type { RecordType } from '../domain/policy.ts';
 import type { SyncPolicy } from '../domain/run.ts';
@@ -18,18 +18,14 @@ export interface TlsConfig {
   fingerprint?: string;
 }
 
-export interface ControllerConfig {
+/** A controller as the config file describes it, its key and CA file not read. */
+export interface ControllerSettings {
   /** Label for output; default: the URL's host. */
   name: string;
   /** Normalized origin: `https://10.0.0.1`, `https://host:11443`; no trailing slash, no path. */
   url: string;
   /** `new URL(url).host`: the controller's identity in the database (port only when not default). */
   host: string;
-  /** The secret itself: never put it in a message, log line or the database. */
-  apiKey: string;
-  /** `sha256:` + first 12 hex digits of sha256(apiKey): safe to store and show. */
-  keyFingerprint: string;
-  keySource: 'file' | 'env' | 'inline';
   tls: TlsConfig;
   /** Include list (internalReference, name or uuid); null = all sites. */
   sites: string[] | null;
@@ -49,6 +45,15 @@ export interface ControllerConfig {
   writesPerSecond?: number;
   /** Per-controller override of sync.originScope; absent = use that. */
   originScope?: OriginScope;
+}
+
+/** A controller with its key read: what a command that talks to it needs. */
+export interface ControllerConfig extends ControllerSettings {
+  /** The secret itself: never put it in a message, log line or the database. */
+  apiKey: string;
+  /** `sha256:` + first 12 hex digits of sha256(apiKey): safe to store and show. */
+  keyFingerprint: string;
+  keySource: 'file' | 'env' | 'inline';
 }
 
 /**
@@ -80,14 +85,23 @@ export interface SyncConfig {
   originScope: OriginScope;
 }
 
-export interface Config {
+/**
+ * The config file checked whole, no key or CA file read: what the read-only commands use (the
+ * sites a controller keeps, the filters, the grace period), so that they need no secret.
+ */
+export interface Settings {
   /** Absolute path of the file the config was read from. */
   file: string;
   format: 'yaml' | 'json' | 'legacy-json';
-  controllers: ControllerConfig[];
+  controllers: ControllerSettings[];
   sync: SyncConfig;
   /** For the CLI to log; each starts with the key path it is about. */
   warnings: string[];
+}
+
+/** The settings with every controller's key and CA file read: what a command that talks to controllers needs. */
+export interface Config extends Settings {
+  controllers: ControllerConfig[];
 }
 
 export const DEFAULT_SYNC: Readonly<SyncConfig> = Object.freeze({

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { keyFingerprint } from '../../src/config/key.ts';
-import { loadConfig } from '../../src/config/load.ts';
+import { loadConfig, loadSettings } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/types.ts';
 import { UsageError } from '../../src/domain/errors.ts';
 import { FINGERPRINT, FINGERPRINT_HEX, PEM, tempDir, write } from './helpers.ts';
@@ -172,6 +172,19 @@ test('the same config as JSON gives the same result', (t) => {
   assert.equal(fromJson.format, 'json');
   assert.equal(fromJson.file, join(dir, 'dnssync.json'));
   assert.deepEqual({ ...fromJson, file: '', format: '' }, { ...fromYaml, file: '', format: '' });
+});
+
+test('settings are the config without its keys, read with no key or CA file at hand; a problem in the file is still one', (t) => {
+  const dir = tempDir(t);
+  const config = loadFull(dir, 'dnssync.yaml', FULL_YAML);
+  rmSync(join(dir, 'home.key'));
+  rmSync(join(dir, 'ca.pem'));
+  const settings = loadSettings({ path: join(dir, 'dnssync.yaml') });
+  const keyless = config.controllers.map(({ apiKey: _key, keyFingerprint: _print, keySource: _source, ...rest }) => rest);
+  assert.deepEqual(settings, { ...config, controllers: keyless });
+  assert.throws(() => loadConfig({ path: join(dir, 'dnssync.yaml'), env: ENV }), /controllers\[0\]\.apiKeyFile: cannot read key file .*home\.key: not found/);
+  const broken = write(dir, 'broken.yaml', FULL_YAML.replace('excludeSites: [lab]', 'excludeSite: [lab]'));
+  assert.throws(() => loadSettings({ path: broken }), /broken\.yaml:11: controllers\[0\]\.excludeSite: unknown key/);
 });
 
 test('.yml is YAML too', (t) => {

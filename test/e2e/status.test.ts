@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { Scenario } from '../../fixtures/simulator/index.ts';
 import { runCli } from '../support/cli.ts';
@@ -64,6 +65,34 @@ describe('dnssync status', () => {
     const doc = JSON.parse((await runCli(['status', '--json', '--db', demo.db], { cwd: elsewhere })).stdout);
     assert.equal(doc.configFile, null);
     assert.equal(Date.parse(doc.orphans[0].replicasGo) - Date.parse(doc.orphans[0].orphanedAt), 15 * 60_000);
+  });
+
+  it('status, orphans and records read the config but no key: they run where the keys are not at hand, as sync does not', async () => {
+    // The demo's config, its keys in variables this shell does not have and a CA file that is gone.
+    const config = JSON.parse(readFileSync(demo.configFile, 'utf8'));
+    config.controllers = config.controllers.map(({ apiKeyFile: _file, ...c }: Record<string, unknown>, i: number) => ({ ...c, apiKeyEnv: `DNSSYNC_TEST_UNSET_${i}`, tls: { caFile: 'gone.pem' } }));
+    const elsewhere = tempDir();
+    const file = join(elsewhere, 'dnssync.json');
+    writeFileSync(file, JSON.stringify(config));
+    const before = digest(demo.db);
+    const withSettings = async (...args: string[]) => {
+      const result = await runCli([...args, '--json', '--db', demo.db], { cwd: elsewhere });
+      assert.equal(result.code, 0, result.stderr);
+      return JSON.parse(result.stdout);
+    };
+    const status = await withSettings('status');
+    assert.equal(status.configFile, file);
+    assert.equal(Date.parse(status.orphans[0].replicasGo) - Date.parse(status.orphans[0].orphanedAt), 3_600_000, "the config's grace period");
+    const orphans = await withSettings('orphans');
+    assert.deepEqual([orphans.configFile, orphans.gracePeriodMs], [file, 3_600_000]);
+    // The same reasons as with the keys read (office keeps its records to itself: originScope controller).
+    const records = await demo.cli(['records', '--json']);
+    assert.deepEqual({ ...(await withSettings('records')), configFile: file }, { ...JSON.parse(records.stdout), configFile: file });
+    assert.equal(digest(demo.db), before);
+    // A command that talks to controllers needs the keys, and says which one is missing.
+    const sync = await runCli(['sync', '--dry-run', '--db', demo.db], { cwd: elsewhere });
+    assert.equal(sync.code, 2);
+    assert.match(sync.stderr, /controllers\[0\]\.apiKeyEnv: environment variable DNSSYNC_TEST_UNSET_0 is not set/);
   });
 
   it('times in the table are local, to the second; JSON keeps ISO UTC', async () => {

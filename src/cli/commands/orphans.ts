@@ -32,7 +32,7 @@ async function orphans(app: App, options: OrphansOptions): Promise<CommandResult
     if (options.prune) return prune(app, store, repo, options.json === true);
 
     // The grace period and policy come from the config when there is one (none is needed).
-    const config = await app.loadConfigIfPresent();
+    const config = await app.loadSettingsIfPresent();
     const sync = config?.sync ?? DEFAULT_SYNC;
     const now = Date.now();
     const rows = repo.list().map((o) => ({ ...o, replicasGo: replicasGo(o, sync, now) }));

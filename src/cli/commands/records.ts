@@ -32,7 +32,7 @@ async function records(app: App, options: RecordsOptions): Promise<CommandResult
   const store = await app.openStore({ create: false, readOnly: true });
   try {
     // The config is optional: it adds the reasons only it knows (filters, originScope, excluded sites).
-    const config = await app.loadConfigIfPresent();
+    const config = await app.loadSettingsIfPresent();
     const repo = new RecordRepository(store.db);
     const sites = repo.sites();
     let only: Set<number> | null = null;

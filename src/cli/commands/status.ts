@@ -21,7 +21,7 @@ async function status(app: App, options: StatusOptions): Promise<CommandResult> 
   const store = await app.openStore({ create: false, readOnly: true });
   try {
     // The config is optional: it tells excluded sites from failed ones, and the orphans' grace period.
-    const config = await app.loadConfigIfPresent();
+    const config = await app.loadSettingsIfPresent();
     const repo = new StatusRepository(store.db);
     const lock = new SyncLock(store.db, store.path, { host: hostname(), pid: process.pid });
     const holder = lock.holder();

@@ -1,4 +1,4 @@
-import type { Config } from '../../config/types.ts';
+import type { Settings } from '../../config/types.ts';
 import { DEFAULT_SYNC } from '../../config/types.ts';
 import { shortType, type RecordType } from '../../domain/policy.ts';
 import type { KnownRefusal } from '../../domain/state.ts';
@@ -11,7 +11,7 @@ import { tableTime } from './time.ts';
 import { replicasGo } from './orphan-fate.ts';
 
 export interface RecordsInput {
-  config: Config | null;
+  config: Settings | null;
   records: RecordRow[];
   /** Every site the database knows, in order. */
   sites: PlaceSite[];

@@ -1,4 +1,4 @@
-import type { Config } from '../../config/types.ts';
+import type { Settings } from '../../config/types.ts';
 import { DEFAULT_SYNC } from '../../config/types.ts';
 import { siteSelector } from '../../planner/filters.ts';
 import type { LockHolder } from '../../store/lock.ts';
@@ -11,7 +11,7 @@ import { shortType } from '../../domain/policy.ts';
 
 export interface StatusInput {
   database: string;
-  config: Config | null;
+  config: Settings | null;
   lastRun: RunSummary | null;
   lastFinishedRun: RunSummary | null;
   lock: (LockHolder & { stale: boolean }) | null;
