@@ -21,8 +21,17 @@ export async function layout(dir: string, entry: string, make: (dist: string) =>
 
 /** Whether the bundle can be built here: esbuild is a dev dependency, which an install without them lacks. */
 export function canBundle(): boolean {
+  return installed('esbuild');
+}
+
+/** Whether the sources can run here: they import yaml, which only the bundle carries (a dev dependency). */
+export function canRunSources(): boolean {
+  return installed('yaml');
+}
+
+function installed(name: string): boolean {
   try {
-    createRequire(import.meta.url).resolve('esbuild');
+    createRequire(import.meta.url).resolve(name);
     return true;
   } catch {
     return false;

@@ -52,9 +52,12 @@ export function report(results: LoadResult[]): string {
         r.commands.history
           ? row('history --record', 'history', ['', '', `≤ ${TARGETS.historyMs} ms`, verdict(r.verdicts.history!)])
           : ['history --record', 'n/a (command not available)', '', '', '', '', '', '', '', '', `≤ ${TARGETS.historyMs} ms`, ''],
-        r.commands.orphans
-          ? row('orphans', 'orphans', ['', '', `≤ ${TARGETS.orphansMs} ms`, verdict(r.verdicts.orphans!)])
-          : ['orphans', 'n/a (command not available)', '', '', '', '', '', '', '', '', `≤ ${TARGETS.orphansMs} ms`, ''],
+        ...(r.commands.orphans
+          ? [
+              row('orphans', 'orphans', ['', '', `≤ ${TARGETS.orphansMs} ms`, verdict(r.verdicts.orphans!)]),
+              ...(m.orphansConfig ? [row('orphans, YAML config found', 'orphansConfig', ['', '', `≤ ${TARGETS.orphansMs} ms`, verdict(r.verdicts.orphansConfig!)])] : []),
+            ]
+          : [['orphans', 'n/a (command not available)', '', '', '', '', '', '', '', '', `≤ ${TARGETS.orphansMs} ms`, '']]),
         row('dnssync --version (startup)', 'startup'),
       );
     }
@@ -75,7 +78,7 @@ export function report(results: LoadResult[]): string {
     if (paired.length > 0) out.push(`cpu ratio of each pair, a floor then its sync (the column is their median): ${paired.join('; ')}`);
     if (m.startup && (m.history || m.orphans)) {
       const net = (key: string) => (m[key] ? `${key} ${duration(m[key]!.median - m.startup!.median)}` : null);
-      out.push(`net of start-up (median minus dnssync --version): ${[net('history'), net('orphans')].filter(Boolean).join(', ')}`);
+      out.push(`net of start-up (median minus dnssync --version): ${[net('history'), net('orphans'), net('orphansConfig')].filter(Boolean).join(', ')}`);
     }
     const busy = (key: string, label: string) => {
       const x = m[key];

@@ -112,6 +112,7 @@ export interface LoadResult {
     peakRssOverL?: boolean;
     history?: boolean;
     orphans?: boolean;
+    orphansConfig?: boolean;
   };
   /** Highest peak RSS of any dnssync run of this load, MB, and the phase it was in. */
   peakRss: { mb: number; phase: string };
@@ -216,6 +217,7 @@ export function verdictsOf(ratios: LoadResult['ratios'], metrics: Record<string,
     ...(peakRssMb !== null && { peakRss: peakRssMb <= TARGETS.peakRssMb }),
     ...(metrics.history && { history: metrics.history.median <= TARGETS.historyMs }),
     ...(metrics.orphans && { orphans: metrics.orphans.median <= TARGETS.orphansMs }),
+    ...(metrics.orphansConfig && { orphansConfig: metrics.orphansConfig.median <= TARGETS.orphansMs }),
   };
 }
 

@@ -26,7 +26,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { parseArgs } from 'node:util';
 import { getGlobalDispatcher } from 'undici';
 import { dnssync, floor, useDnssync, type DnssyncRun } from './child.ts';
-import { canBundle, shippedLayout } from './layout.ts';
+import { canBundle, canRunSources, shippedLayout } from './layout.ts';
 import {
   DEFAULT_LOADS,
   LOAD_L,
@@ -60,9 +60,13 @@ const { values: flags } = parseArgs({
 });
 /**
  * What runs: the checkout's sources, or the bundle the package and the image ship; the sources
- * where the bundle cannot be built (an install without dev dependencies, as device-bench packs).
+ * where esbuild is missing to build it. An install without dev dependencies (as device-bench packs
+ * the project) can run neither: carry node_modules/esbuild, @esbuild and yaml there (bench/README).
  */
 const LAYOUT = flags.sources || flags.profile || !canBundle() ? 'sources' : 'bundle';
+if (LAYOUT === 'sources' && !canRunSources()) {
+  throw new Error('the sources import yaml, a dev dependency not installed here; install the dev dependencies (npm ci), or at least esbuild to bundle dnssync');
+}
 const RUNS = Math.max(1, Number.parseInt(flags.runs!, 10) || 5);
 const PROFILE_ROOT = join(ROOT, 'bench', 'profiles');
 
@@ -194,6 +198,8 @@ async function benchLoad(load: Load, scratchRoot: string): Promise<LoadResult> {
   let sim: SimProcess | null = null;
   const db = join(dir, 'dnssync.db');
   const config = join(dir, 'dnssync.json');
+  // The same config in YAML, as users write it, for `orphans` as an installation runs it (the image sets DNSSYNC_CONFIG).
+  const yamlConfig = join(dir, 'dnssync.yaml');
   let afterInitialBytes = 0;
   try {
     for (let r = 0; r < initialRuns; r++) {
@@ -206,7 +212,9 @@ async function benchLoad(load: Load, scratchRoot: string): Promise<LoadResult> {
         writeFileSync(apiKeyFile, `${c.apiKey}\n`, { mode: 0o600 });
         return { name: c.name, url: c.url, apiKeyFile };
       });
-      writeFileSync(config, JSON.stringify({ controllers, sync: { concurrency: CONCURRENCY, orphanGracePeriod: '15m' } }, null, 2));
+      const settings = { controllers, sync: { concurrency: CONCURRENCY, orphanGracePeriod: '15m' } };
+      writeFileSync(config, JSON.stringify(settings, null, 2));
+      writeFileSync(yamlConfig, yamlOf(settings));
       await sim.clearStats();
       const run = await withSimCpu(sim, () => dnssync(['sync', '--config', config, '--db', db], dir, { profileDir: profileDir('initial') }));
       const stats = await sim.stats();
@@ -335,7 +343,11 @@ async function benchLoad(load: Load, scratchRoot: string): Promise<LoadResult> {
       // a user never pays for) and then run with the hook for its CPU time and peak RSS.
       const short: Array<{ name: string; args: string[]; output: (run: DnssyncRun) => boolean }> = [];
       if (commands.history) short.push({ name: 'history', args: ['history', '--record', historyDomain, '--db', db], output: (run) => run.stdoutBytes > 0 });
-      if (commands.orphans) short.push({ name: 'orphans', args: ['orphans', '--db', db], output: (run) => removed.every((d) => run.tail.includes(d) || run.stdoutBytes > 8000) });
+      if (commands.orphans) {
+        const listed = (run: DnssyncRun) => removed.every((d) => run.tail.includes(d) || run.stdoutBytes > 8000);
+        short.push({ name: 'orphans', args: ['orphans', '--db', db], output: listed });
+        short.push({ name: 'orphansConfig', args: ['orphans', '--config', yamlConfig, '--db', db], output: listed });
+      }
       short.push({ name: 'startup', args: ['--version'], output: () => true });
       for (let r = 0; r < RUNS; r++) {
         for (const { name, args, output } of short) {
@@ -362,7 +374,8 @@ async function benchLoad(load: Load, scratchRoot: string): Promise<LoadResult> {
       incremental: `wall time of dnssync sync, ${changed} origins' ttl edited (${changed * (sites - 1)} PUT)`,
       orphaning: `wall time of dnssync sync after ${changed} origins were deleted (orphaned, no write)`,
       history: `wall time of dnssync history --record ${historyDomain}`,
-      orphans: 'wall time of dnssync orphans',
+      orphans: 'wall time of dnssync orphans, no config file found',
+      orphansConfig: 'wall time of dnssync orphans --config dnssync.yaml (the settings read, no key)',
       startup: 'wall time of dnssync --version',
     };
     const metrics = metricsOf(phases, notes);
@@ -371,7 +384,7 @@ async function benchLoad(load: Load, scratchRoot: string): Promise<LoadResult> {
     let profiles: Record<string, ProfileSummary> | undefined;
     if (flags.profile) {
       profiles = {};
-      for (const name of ['initial', 'settle', 'noop', 'incremental', 'history', 'orphans']) {
+      for (const name of ['initial', 'settle', 'noop', 'incremental', 'history', 'orphans', 'orphansConfig']) {
         const folder = profileDir(name)!;
         if (!existsSync(folder)) continue;
         const file = readdirSync(folder).filter((f) => f.endsWith('.cpuprofile')).sort()[0];
@@ -475,3 +488,14 @@ async function main() {
 }
 
 process.exitCode = await main();
+
+/** Plain data (mappings, lists, strings, numbers) as block YAML, each string quoted as JSON quotes it. */
+function yamlOf(value: unknown, indent = ''): string {
+  if (Array.isArray(value)) return value.map((item) => `${indent}- ${yamlOf(item, `${indent}  `).trimStart()}`).join('');
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value)
+      .map(([key, item]) => (item !== null && typeof item === 'object' ? `${indent}${key}:\n${yamlOf(item, `${indent}  `)}` : `${indent}${key}: ${yamlOf(item)}`))
+      .join('');
+  }
+  return `${JSON.stringify(value)}\n`;
+}

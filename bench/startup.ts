@@ -1,9 +1,10 @@
 // Start-up of dnssync in each layout it could ship in: `node bench/startup.ts [runs]` (default 40).
 // Each layout gets the checkout's bin/dnssync (pointed at its own entry), package.json and
-// node_modules; `--version` and `history --record x` run interleaved, after 3 warm-ups (Node's
-// compile cache filled), with this Node. It printed the table in the README's Packaging section.
+// node_modules; `--version`, `history --record x` and `orphans` with a YAML config run
+// interleaved, after 3 warm-ups (Node's compile cache filled), with this Node. It printed the
+// tables in the README's Packaging section.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,23 @@ const tmp = mkdtempSync(join(tmpdir(), 'dnssync-startup-'));
 process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
 const migrations = join(ROOT, 'src', 'store', 'migrations');
 
+/** main.ts bundled into `dist`, the migrations beside it; `packages: 'external'` leaves every package an import. */
+async function bundle(dist: string, options: { packages?: 'external' }): Promise<void> {
+  await build({
+    entryPoints: [join(ROOT, 'src', 'cli', 'main.ts')],
+    outdir: dist,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node22.13',
+    ...options,
+    // Some of the packages are CommonJS and call require().
+    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+    logLevel: 'warning',
+  });
+  cpSync(migrations, join(dist, 'migrations'), { recursive: true });
+}
 
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 /** Each layout's bin/dnssync. */
@@ -25,26 +43,21 @@ const layouts: Record<string, string> = {
     execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json', ...flags, '--rootDir', 'src', '--outDir', dist], { cwd: ROOT, stdio: 'inherit' });
     cpSync(migrations, join(dist, 'store', 'migrations'), { recursive: true });
   }),
-  'esbuild bundle, packages imported (npm run build)': await shippedLayout(join(tmp, 'bundle')),
-  'esbuild bundle, packages inlined': await layout(join(tmp, 'inlined'), 'main.js', async (dist) => {
-    await build({
-      entryPoints: [join(ROOT, 'src', 'cli', 'main.ts')],
-      outdir: dist,
-      bundle: true,
-      splitting: true,
-      format: 'esm',
-      platform: 'node',
-      target: 'node22.13',
-      // Some of the packages are CommonJS and call require().
-      banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
-      logLevel: 'warning',
-    });
-    cpSync(migrations, join(dist, 'migrations'), { recursive: true });
-  }),
+  'esbuild bundle, every package imported (npm run build until stop 28)': await layout(join(tmp, 'imported'), 'main.js', (dist) => bundle(dist, { packages: 'external' })),
+  'esbuild bundle, yaml inlined (npm run build)': await shippedLayout(join(tmp, 'bundle')),
+  'esbuild bundle, every package inlined': await layout(join(tmp, 'inlined'), 'main.js', (dist) => bundle(dist, {})),
 };
 
 const db = join(tmp, 'dnssync.db');
-const commands: Record<string, string[]> = { '--version': ['--version'], 'history --record x': ['history', '--record', 'x', '--db', db] };
+// The reference load's four controllers, each key in a file (which orphans does not read).
+const config = join(tmp, 'orphans.yaml');
+const controller = (n: number) => `  - name: c${n}\n    url: https://127.0.0.1:${8442 + n}\n    apiKeyFile: c${n}.key\n`;
+writeFileSync(config, `controllers:\n${[1, 2, 3, 4].map(controller).join('')}sync:\n  orphanGracePeriod: 1h\n`);
+const commands: Record<string, string[]> = {
+  '--version': ['--version'],
+  'history --record x': ['history', '--record', 'x', '--db', db],
+  'orphans, YAML config': ['orphans', '--config', config, '--db', db],
+};
 /** Wall-clock and CPU (user + sys, from bash's `time`) milliseconds of one run. */
 function once(bin: string, args: string[]): { wall: number; cpu: number } {
   const start = process.hrtime.bigint();

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -56,6 +56,23 @@ describe('architecture: what a command loads', () => {
       assert.ok(modules.includes('node:fs'), `${args[0]}: the trace sees Node's modules`);
       assert.deepEqual(namespace.filter((m) => modules.includes(m)), [], args[0]);
     }
+  });
+
+  it('orphans, status and records read a config without its keys, and so without node:crypto (6 ms to load)', async () => {
+    const db = join(dir, 'settings.db');
+    assert.equal((await runCli(['migrate', '--db', db])).code, 0);
+    const config = join(dir, 'settings.yaml');
+    writeFileSync(config, 'controllers:\n  - url: https://127.0.0.1:8443\n    apiKeyFile: home.key\n');
+    for (const command of ['orphans', 'status', 'records']) {
+      const { code, modules } = await modulesLoaded([command, '--config', config, '--db', db], dir);
+      assert.equal(code, 0, command);
+      assert.ok(modules.includes('src/config/load.ts'), `${command}: the trace sees the config read`);
+      assert.ok(!modules.includes('node:crypto'), `${command} loads no node:crypto`);
+    }
+    // Where the key is read, it is: sync (here against a controller that is not there) fingerprints it.
+    writeFileSync(join(dir, 'home.key'), 'a-key-0123456789\n');
+    const sync = await modulesLoaded(['sync', '--dry-run', '--config', config, '--db', db], dir);
+    assert.ok(sync.modules.includes('node:crypto'), 'the trace sees node:crypto where it is loaded');
   });
 
   it('the legacy conversion is loaded when a legacy database is met (history, which only reads, refuses it; migrate converts it), and not after', async () => {

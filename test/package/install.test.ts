@@ -56,7 +56,9 @@ describe('npm package', () => {
   it('packs only what runs: bin, the bundle and its migrations, schema.sql, README, LICENSE', () => {
     const outside = packedFiles.filter((f) => !f.startsWith('dist/') && !['bin/dnssync', 'package.json', 'schema.sql', 'README.md', 'LICENSE'].includes(f));
     assert.deepEqual(outside, []);
-    for (const needed of ['bin/dnssync', 'dist/main.js', 'dist/write-thread-worker.js', 'dist/migrations/0001_initial.sql', 'schema.sql', 'LICENSE']) assert.ok(packedFiles.includes(needed), needed);
+    for (const needed of ['bin/dnssync', 'dist/main.js', 'dist/write-thread-worker.js', 'dist/migrations/0001_initial.sql', 'dist/THIRD-PARTY-LICENSES', 'schema.sql', 'LICENSE']) {
+      assert.ok(packedFiles.includes(needed), needed);
+    }
     assert.ok(packedFiles.every((f) => !f.endsWith('.ts')), 'no TypeScript: Node strips no types under node_modules');
   });
 
@@ -95,6 +97,22 @@ describe('npm package', () => {
     const latest = latestVersion();
     assert.match(migrate.stdout + migrate.stderr, new RegExp(`applied ${latest} migration\\(s\\).*schema version ${latest}`));
     assert.ok(existsSync(db));
+  });
+
+  it("a YAML config, read by the bundle's own yaml (no such package installed), names the line of a problem", async () => {
+    assert.ok(!existsSync(join(installed, 'node_modules', 'yaml')));
+    const db = join(work, 'yaml', 'dnssync.db');
+    mkdirSync(join(work, 'yaml'));
+    assert.equal((await dnssync(['migrate', '--db', db])).code, 0);
+    const config = join(work, 'yaml', 'dnssync.yaml');
+    writeFileSync(config, 'controllers:\n  - url: https://127.0.0.1:8443\n    apiKeyEnv: UNSET_KEY\nsync:\n  orphanGracePeriod: 2h\n');
+    const orphans = await dnssync(['orphans', '--json', '--config', config, '--db', db]);
+    assert.equal(orphans.code, 0, orphans.stderr);
+    assert.equal(JSON.parse(orphans.stdout).gracePeriodMs, 7_200_000);
+    writeFileSync(config, 'controllers:\n  - url: https://127.0.0.1:8443\n    apiKeyEnv: UNSET_KEY\nsync:\n  orphanGracePeriods: 2h\n');
+    const broken = await dnssync(['orphans', '--config', config, '--db', db]);
+    assert.equal(broken.code, 2);
+    assert.match(broken.stderr, /dnssync\.yaml:5: sync\.orphanGracePeriods: unknown key/);
   });
 
   // The second with apply's writes in the bundle's worker thread (dist/write-thread-worker.js).
