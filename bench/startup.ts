@@ -1,4 +1,5 @@
-// Start-up of dnssync in each layout it could ship in: `node bench/startup.ts [runs]` (default 40).
+// Start-up of dnssync in each layout it could ship in: `node bench/startup.ts [runs]` (default 10:
+// series of 40 ran 2-3 times slower in wall time at the same CPU time here, cause not found).
 // Each layout gets the checkout's bin/dnssync (pointed at its own entry), package.json and
 // node_modules; `--version`, `history --record x` and `orphans` with a YAML config run
 // interleaved, after 3 warm-ups (Node's compile cache filled), with this Node. It printed the
@@ -11,7 +12,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { layout, shippedLayout } from './layout.ts';
 import { ROOT } from './sim-process.ts';
-const runs = Number(process.argv[2] ?? 40);
+const runs = Number(process.argv[2] ?? 10);
 const tmp = mkdtempSync(join(tmpdir(), 'dnssync-startup-'));
 process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
 const migrations = join(ROOT, 'src', 'store', 'migrations');
