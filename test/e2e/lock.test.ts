@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { DatabaseSync } from 'node:sqlite';
 import { describe, it } from 'node:test';
 import type { Scenario } from '../../fixtures/simulator/index.ts';
-import { syncEnv, writes, type SyncEnv } from '../support/sync-env.ts';
+import { syncEnv, until, writes, type SyncEnv } from '../support/sync-env.ts';
 
 const scenario: Scenario = {
   controllers: [{ name: 'a', sites: [{ internalReference: 'default', generate: { count: 12, domainPattern: 'h{i}.lan' } }, { internalReference: 'b' }, { internalReference: 'c' }] }],
@@ -15,11 +15,6 @@ function plantLock(env: SyncEnv, holder: { host: string; pid: number; heartbeatA
   const db = new DatabaseSync(env.db);
   db.prepare('INSERT OR REPLACE INTO sync_lock (id, host, pid, acquired_at, heartbeat_at) VALUES (1, ?, ?, ?, ?)').run(holder.host, holder.pid, at, at);
   db.close();
-}
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 400 && !condition(); i++) await new Promise((r) => setTimeout(r, 25));
-  assert.ok(condition(), `timed out waiting for ${what}`);
 }
 
 describe('sync: the lock', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import type { Scenario } from '../../fixtures/simulator/index.ts';
-import { syncEnv, writes } from '../support/sync-env.ts';
+import { syncEnv, until, writes } from '../support/sync-env.ts';
 
 describe('sync: native policies are never touched', () => {
   it('leaves native policies dnssync did not create as they are, whatever the config', async () => {
@@ -128,12 +128,15 @@ describe('sync: the lock', () => {
     const env = await syncEnv(
       { controllers: [{ name: 'a', sites: [{ internalReference: 'default', generate: { count: 5, domainPattern: 'h{i}.lan' } }, { internalReference: 'b' }] }] },
     );
-    env.sim.setFault({ controller: 'a' }, { kind: 'slow', delayMs: 300 });
-    const [one, two] = await Promise.all([env.sync(), new Promise((r) => setTimeout(r, 1200)).then(() => env.sync(['--log-format', 'text']))]);
-    const codes = [one.code, two.code].sort();
-    assert.deepEqual(codes, [0, 5]);
-    const loser = one.code === 5 ? one : two;
-    assert.match(loser.stderr, /another sync holds the database .*: host .*, pid \d+, since \d{4}-/);
+    // The first creates hang for seconds: the second sync, however slowly it starts, meets the first applying.
+    env.sim.setFault({ controller: 'a' }, { kind: 'slow', delayMs: 3_000, methods: ['POST'], count: 2 });
+    const first = env.start();
+    await until(() => env.sim.requests({ method: 'POST' }).length > 0, "the first sync's first create");
+    const second = await env.sync(['--log-format', 'text']);
+    assert.equal(second.code, 5, second.stderr);
+    assert.match(second.stderr, /another sync holds the database .*: host .*, pid \d+, since \d{4}-/);
+    const done = await first.done;
+    assert.equal(done.code, 0, done.stderr);
   });
 });
 

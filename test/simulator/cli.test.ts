@@ -1,17 +1,16 @@
-// `npm run sim` as a user runs it: tsx fixtures/simulator/main.ts.
+// `npm run sim` as a user runs it: node fixtures/simulator/main.ts, Node 24 erasing the types.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { ControllerInfo } from '../../fixtures/simulator/index.ts';
 import { call, tlsAgent } from './sim-client.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const TSX = join(ROOT, 'node_modules/.bin/tsx');
 const DEMO = 'fixtures/scenarios/demo.json';
 
 let tmp: string;
@@ -23,13 +22,9 @@ after(async () => {
   await tlsAgent.close();
 });
 
-/** Runs the CLI with this test's Node first on PATH, so tsx's `env node` finds it. */
+/** Runs the CLI with this test's Node, as `npm run sim` does with the project's. */
 function sim(args: string[]) {
-  const child = spawn(TSX, ['fixtures/simulator/main.ts', ...args], {
-    cwd: ROOT,
-    env: { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH}` },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(process.execPath, ['fixtures/simulator/main.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -72,4 +73,10 @@ export async function syncEnv(scenario: Scenario, options: EnvOptions = {}): Pro
 /** Write requests (POST, PUT, DELETE) the simulator received. */
 export function writes(sim: Simulator): number {
   return sim.requests().filter((r) => r.method !== 'GET').length;
+}
+
+/** Waits (up to 10 s) until `condition` holds, e.g. the simulator has seen a request; fails naming `what`. */
+export async function until(condition: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 400 && !condition(); i++) await new Promise((r) => setTimeout(r, 25));
+  assert.ok(condition(), `timed out waiting for ${what}`);
 }
