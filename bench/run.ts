@@ -65,7 +65,8 @@ const { values: flags } = parseArgs({
  */
 const LAYOUT = flags.sources || flags.profile || !canBundle() ? 'sources' : 'bundle';
 if (LAYOUT === 'sources' && !canRunSources()) {
-  throw new Error('the sources import yaml, a dev dependency not installed here; install the dev dependencies (npm ci), or at least esbuild to bundle dnssync');
+  process.stderr.write('bench: the sources import yaml, a dev dependency not installed here; install the dev dependencies (npm ci), or at least esbuild to bundle dnssync\n');
+  process.exit(1);
 }
 const RUNS = Math.max(1, Number.parseInt(flags.runs!, 10) || 5);
 const PROFILE_ROOT = join(ROOT, 'bench', 'profiles');
