@@ -1,5 +1,4 @@
-// Start-up of dnssync in each layout it could ship in: `node bench/startup.ts [runs]` (default 10:
-// series of 40 ran 2-3 times slower in wall time at the same CPU time here, cause not found).
+// Start-up of dnssync in each layout it could ship in: `node bench/startup.ts [runs]` (default 40).
 // Each layout gets the checkout's bin/dnssync (pointed at its own entry), package.json and
 // node_modules; `--version`, `history --record x` and `orphans` with a YAML config run
 // interleaved, after 3 warm-ups (Node's compile cache filled), with this Node. It printed the
@@ -12,9 +11,11 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { layout, shippedLayout } from './layout.ts';
 import { ROOT } from './sim-process.ts';
-const runs = Number(process.argv[2] ?? 10);
+const runs = Number(process.argv[2] ?? 40);
 const tmp = mkdtempSync(join(tmpdir(), 'dnssync-startup-'));
 process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
+// A compile cache of its own, which the warm-ups fill (see bench/run.ts).
+process.env.NODE_COMPILE_CACHE ??= join(tmp, 'compile-cache');
 const migrations = join(ROOT, 'src', 'store', 'migrations');
 
 /** main.ts bundled into `dist`, the migrations beside it; `packages: 'external'` leaves every package an import. */

@@ -47,7 +47,8 @@ before(async () => {
 
 /** The installed dnssync, found on the PATH like a user's, with the project's Node 24 before any other. */
 function dnssync(args: string[], more: Record<string, string> = {}): Promise<CliResult> {
-  const env: Record<string, string> = { PATH: `${join(prefix, 'bin')}:${join(process.execPath, '..')}:/usr/local/bin:/usr/bin:/bin`, HOME: work, ...more };
+  // A compile cache in the test's folder: the shared one would keep an entry for every install ever tested.
+  const env: Record<string, string> = { PATH: `${join(prefix, 'bin')}:${join(process.execPath, '..')}:/usr/local/bin:/usr/bin:/bin`, HOME: work, NODE_COMPILE_CACHE: join(dir, 'compile-cache'), ...more };
   const child = spawn('dnssync', args, { cwd: work, env, stdio: ['ignore', 'pipe', 'pipe'] });
   return outputOf(child);
 }
