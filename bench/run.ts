@@ -436,6 +436,17 @@ function gitCommit(): string | null {
   }
 }
 
+/** Plain data (mappings, lists, strings, numbers) as block YAML, each string quoted as JSON quotes it. */
+function yamlOf(value: unknown, indent = ''): string {
+  if (Array.isArray(value)) return value.map((item) => `${indent}- ${yamlOf(item, `${indent}  `).trimStart()}`).join('');
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value)
+      .map(([key, item]) => (item !== null && typeof item === 'object' ? `${indent}${key}:\n${yamlOf(item, `${indent}  `)}` : `${indent}${key}: ${yamlOf(item)}`))
+      .join('');
+  }
+  return `${JSON.stringify(value)}\n`;
+}
+
 async function main() {
   const started = new Date();
   const scratch = mkdtempSync(join(tmpdir(), 'dnssync-bench-'));
@@ -493,14 +504,3 @@ async function main() {
 }
 
 process.exitCode = await main();
-
-/** Plain data (mappings, lists, strings, numbers) as block YAML, each string quoted as JSON quotes it. */
-function yamlOf(value: unknown, indent = ''): string {
-  if (Array.isArray(value)) return value.map((item) => `${indent}- ${yamlOf(item, `${indent}  `).trimStart()}`).join('');
-  if (value !== null && typeof value === 'object') {
-    return Object.entries(value)
-      .map(([key, item]) => (item !== null && typeof item === 'object' ? `${indent}${key}:\n${yamlOf(item, `${indent}  `)}` : `${indent}${key}: ${yamlOf(item)}`))
-      .join('');
-  }
-  return `${JSON.stringify(value)}\n`;
-}
