@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
 import { createStyle, type Style } from './style.ts';
-import { PADDING, renderTable, visibleWidth } from './table.ts';
+import { naturalWidths, PADDING, renderTable } from './table.ts';
 
 /**
  * The version of every JSON document dnssync prints. Raised only when a field changes meaning or
@@ -59,8 +59,8 @@ const SHORT = 8;
  * more columns than the terminal has room for borders still overflows.
  */
 export function fittedWidths(cells: string[][], columns: number): number[] | null {
-  const count = Math.max(0, ...cells.map((row) => row.length));
-  const natural = Array.from({ length: count }, (_, i) => Math.max(1, ...cells.map((row) => visibleWidth(row[i] ?? ''))));
+  const natural = naturalWidths(cells);
+  const count = natural.length;
   const room = columns - (count + 1) - count * PADDING;
   const sum = (widths: number[]) => widths.reduce((a, b) => a + b, 0);
   if (sum(natural) <= room) return null;

@@ -23,12 +23,22 @@ export function visibleWidth(text: string): number {
 }
 
 /**
+ * Each column's natural width, its widest cell's and at least 1, padding not included. A loop, not
+ * `Math.max(...column)`: `records` at L is a table of 400,000 rows, more arguments than a call
+ * can take.
+ */
+export function naturalWidths(cells: string[][]): number[] {
+  const widths: number[] = [];
+  for (const row of cells) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 1, visibleWidth(cell))));
+  return widths;
+}
+
+/**
  * `cells[0]` is the head. `widths` (padding included) wrap each cell at spaces to fit its column;
  * null gives every column its natural width. `border` colours the lines between cells.
  */
 export function renderTable(cells: string[][], widths: number[] | null, border: (text: string) => string): string {
-  const count = Math.max(0, ...cells.map((row) => row.length));
-  const columns = widths ?? Array.from({ length: count }, (_, i) => Math.max(1, ...cells.map((row) => visibleWidth(row[i] ?? ''))) + PADDING);
+  const columns = widths ?? naturalWidths(cells).map((w) => w + PADDING);
   const rule = (left: string, mid: string, right: string) => border(left + columns.map((w) => '─'.repeat(w)).join(mid) + right);
   const out = [rule('┌', '┬', '┐')];
   cells.forEach((row, r) => {

@@ -52,7 +52,8 @@ class CompactReplicas implements ReplicasInPlace {
     this.size = placed.length;
     this.#catalogue = catalogue;
     this.#records = new Uint32Array(placed.map((live) => catalogue.recordIndex(live.record.id)!));
-    this.#slotOf = new Uint32Array(Math.max(...this.#records) + 1);
+    // A loop, not Math.max(...records): a site can hold more replicas than a call takes arguments.
+    this.#slotOf = new Uint32Array(this.#records.reduce((max, record) => Math.max(max, record), 0) + 1);
     this.#attributes = new Uint32Array(placed.map((live) => catalogue.attributesIndex(live.attributes)));
     this.#ids = new Uint8Array(placed.length * UUID_BYTES);
     placed.forEach((live, slot) => {

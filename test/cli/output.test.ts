@@ -76,6 +76,19 @@ describe('output: tables', () => {
     assert.match(text(), /\x1b\[31mfailed\x1b\[39m/);
   });
 
+  it('render a table of 200,000 rows, on a pipe and fitted to a terminal (`records` at L has 400,000; a call takes about 125,000 arguments)', () => {
+    const rows = Array.from({ length: 200_000 }, (_, i) => ['A', `h${i}.lan`, i === 123_456 ? 'the widest cell of all' : 'x']);
+    for (const columns of [undefined, 30]) {
+      const { fake, text } = stream(columns);
+      createOutput(fake, false).table(['type', 'domain', 'target'], rows);
+      const lines = text().trimEnd().split('\n');
+      assert.ok(lines.length >= rows.length + 4, `${columns}: ${lines.length} lines`);
+      if (columns === undefined) assert.match(lines[1]!, /^│ type │ domain +│ target +│$/);
+      if (columns === undefined) assert.equal([...lines[0]!].length, 4 + 6 + 13 + 24, 'each column as wide as its widest cell (h199999.lan, the one long target)');
+      else assert.ok(lines.every((line) => [...line].length <= 30), 'fits the terminal');
+    }
+  });
+
   it('fittedWidths: the widest columns give way first, to one common width; short ones stay whole', () => {
     // Content 3, 20, 40 (plus 2 of padding each) and 4 borders: 73 columns.
     assert.equal(fittedWidths([['abc', 'd'.repeat(20), 'e'.repeat(40)]], 73), null, 'fits: nothing to change');

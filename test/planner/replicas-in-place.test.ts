@@ -25,6 +25,15 @@ describe('replicas in place: the settled replicas a listing holds as recorded, k
   const second = live('0b6f2a4e-59c1-4f0a-9d4e-000000000002', A('a.lan', '10.0.0.1'));
   const policies = [a, b, c, upper, edited, second];
 
+  it('places a site of 150,000 replicas, more than a call takes arguments (about 125,000 here)', () => {
+    const many = Array.from({ length: 150_000 }, (_, i) => live(`00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`, A(`h${i}.lan`, '10.0.0.1')));
+    const stored = new Map<string, StoredReplica>(many.map((p) => [p.record.id, p.policyId]));
+    const { inPlace, rest } = placeReplicas(many, stored, catalogueOf(many));
+    assert.deepEqual(rest, []);
+    assert.equal(inPlace.size, 150_000);
+    assert.equal(inPlace.get(many[149_999]!.record.id)?.policyId, many[149_999]!.policyId);
+  });
+
   it('takes a settled replica listed under its own record with the recorded id; leaves pending, edited and second copies to observe', () => {
     const stored = new Map<string, StoredReplica>([
       [a.record.id, a.policyId],
