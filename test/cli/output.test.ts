@@ -83,9 +83,10 @@ describe('output: tables', () => {
       createOutput(fake, false).table(['type', 'domain', 'target'], rows);
       const lines = text().trimEnd().split('\n');
       assert.ok(lines.length >= rows.length + 4, `${columns}: ${lines.length} lines`);
-      if (columns === undefined) assert.match(lines[1]!, /^│ type │ domain +│ target +│$/);
-      if (columns === undefined) assert.equal([...lines[0]!].length, 4 + 6 + 13 + 24, 'each column as wide as its widest cell (h199999.lan, the one long target)');
-      else assert.ok(lines.every((line) => [...line].length <= 30), 'fits the terminal');
+      if (columns === undefined) {
+        assert.match(lines[1]!, /^│ type │ domain +│ target +│$/);
+        assert.equal([...lines[0]!].length, 4 + 6 + 13 + 24, 'each column as wide as its widest cell (h199999.lan, the one long target)');
+      } else assert.ok(lines.every((line) => [...line].length <= 30), 'fits the terminal');
     }
   });
 
