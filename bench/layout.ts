@@ -19,14 +19,20 @@ export async function layout(dir: string, entry: string, make: (dist: string) =>
   return join(dir, 'bin', 'dnssync');
 }
 
-/** Whether the bundle can be built here: esbuild is a dev dependency, which an install without them lacks. */
+/**
+ * The dev dependencies that src/ imports and `npm run build` inlines (scripts/build.ts): the
+ * sources need them, and so does the build. An install without dev dependencies lacks them.
+ */
+const INLINED = ['yaml', 'commander'];
+
+/** Whether the bundle can be built here: esbuild and the packages it inlines are dev dependencies. */
 export function canBundle(): boolean {
-  return installed('esbuild');
+  return ['esbuild', ...INLINED].every(installed);
 }
 
-/** Whether the sources can run here: they import yaml, which only the bundle carries (a dev dependency). */
+/** Whether the sources can run here: they import the packages that only the bundle carries. */
 export function canRunSources(): boolean {
-  return installed('yaml');
+  return INLINED.every(installed);
 }
 
 function installed(name: string): boolean {

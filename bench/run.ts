@@ -61,11 +61,11 @@ const { values: flags } = parseArgs({
 /**
  * What runs: the checkout's sources, or the bundle the package and the image ship; the sources
  * where esbuild is missing to build it. An install without dev dependencies (as device-bench packs
- * the project) can run neither: carry node_modules/esbuild, @esbuild and yaml there (bench/README).
+ * the project) can run neither: carry node_modules/esbuild, @esbuild, yaml and commander there (bench/README).
  */
 const LAYOUT = flags.sources || flags.profile || !canBundle() ? 'sources' : 'bundle';
 if (LAYOUT === 'sources' && !canRunSources()) {
-  process.stderr.write('bench: the sources import yaml, a dev dependency not installed here; install the dev dependencies (npm ci), or at least esbuild to bundle dnssync\n');
+  process.stderr.write('bench: the sources import yaml and commander, dev dependencies not installed here; install the dev dependencies (npm ci), or at least esbuild, yaml and commander to bundle dnssync\n');
   process.exit(1);
 }
 const RUNS = Math.max(1, Number.parseInt(flags.runs!, 10) || 5);
@@ -463,7 +463,7 @@ async function main() {
   if (flags.profile) rmSync(PROFILE_ROOT, { recursive: true, force: true });
   try {
     if (LAYOUT === 'bundle') useDnssync(await shippedLayout(join(scratch, 'package')));
-    log(`dnssync: ${LAYOUT === 'bundle' ? 'the bundle npm run build makes, as the package and the image ship it' : `the checkout's sources${canBundle() ? '' : ' (no esbuild here to bundle them)'}`}`);
+    log(`dnssync: ${LAYOUT === 'bundle' ? 'the bundle npm run build makes, as the package and the image ship it' : `the checkout's sources${canBundle() ? '' : ' (no esbuild, yaml or commander here to bundle them)'}`}`);
     for (const load of loads) results.push(await benchLoad(load, scratch));
   } finally {
     if (!flags.keep) rmSync(scratch, { recursive: true, force: true });

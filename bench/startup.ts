@@ -18,8 +18,8 @@ process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
 process.env.NODE_COMPILE_CACHE ??= join(tmp, 'compile-cache');
 const migrations = join(ROOT, 'src', 'store', 'migrations');
 
-/** main.ts bundled into `dist`, the migrations beside it; `packages: 'external'` leaves every package an import. */
-async function bundle(dist: string, options: { packages?: 'external' }): Promise<void> {
+/** main.ts bundled into `dist`, the migrations beside it; `packages: 'external'` leaves every package an import, `external` those named. */
+async function bundle(dist: string, options: { packages?: 'external'; external?: string[] }): Promise<void> {
   await build({
     entryPoints: [join(ROOT, 'src', 'cli', 'main.ts')],
     outdir: dist,
@@ -46,8 +46,9 @@ const layouts: Record<string, string> = {
     cpSync(migrations, join(dist, 'store', 'migrations'), { recursive: true });
   }),
   'esbuild bundle, every package imported (npm run build until stop 28)': await layout(join(tmp, 'imported'), 'main.js', (dist) => bundle(dist, { packages: 'external' })),
-  'esbuild bundle, yaml inlined (npm run build)': await shippedLayout(join(tmp, 'bundle')),
-  'esbuild bundle, every package inlined': await layout(join(tmp, 'inlined'), 'main.js', (dist) => bundle(dist, {})),
+  'esbuild bundle, yaml inlined (npm run build in stop 28)': await layout(join(tmp, 'yaml'), 'main.js', (dist) => bundle(dist, { external: ['commander', 'undici'] })),
+  'esbuild bundle, commander inlined too, as it is': await layout(join(tmp, 'commander'), 'main.js', (dist) => bundle(dist, { external: ['undici'] })),
+  "esbuild bundle, commander inlined with its node:child_process loaded at first use (npm run build)": await shippedLayout(join(tmp, 'bundle')),
 };
 
 const db = join(tmp, 'dnssync.db');
