@@ -110,6 +110,16 @@ export async function dnssync(args: string[], scratch: string, options: DnssyncO
   };
 }
 
+/**
+ * `node -e 0` on this Node, in dnssync's environment: Node's own start and exit, the floor of every
+ * short command, timed in the same rounds so that a slow minute of the machine shows in it too.
+ */
+export function nodeAlone(): Promise<ChildRun> {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.NODE_OPTIONS;
+  return run(['-e', '0'], env, 60_000);
+}
+
 /** A floor script (bench/bare-*.ts), started as dnssync is (Node erasing the types); its last stdout line is its JSON report. */
 export async function floor<T>(script: string, targetFile: string, timeoutMs = 3_600_000): Promise<ChildRun & { report: T }> {
   const env: NodeJS.ProcessEnv = { ...process.env };

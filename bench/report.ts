@@ -59,6 +59,7 @@ export function report(results: LoadResult[]): string {
             ]
           : [['orphans', 'n/a (command not available)', '', '', '', '', '', '', '', '', `≤ ${TARGETS.orphansMs} ms`, '']]),
         row('dnssync --version (startup)', 'startup'),
+        row('node -e 0 (Node alone)', 'node'),
       );
     }
     rows.push(
@@ -79,6 +80,7 @@ export function report(results: LoadResult[]): string {
     if (m.startup && (m.history || m.orphans)) {
       const net = (key: string) => (m[key] ? `${key} ${duration(m[key]!.median - m.startup!.median)}` : null);
       out.push(`net of start-up (median minus dnssync --version): ${[net('history'), net('orphans'), net('orphansConfig')].filter(Boolean).join(', ')}`);
+      if (m.node) out.push(`Node alone (node -e 0) ${duration(m.node.median)} in the same rounds: dnssync --version ${duration(m.startup.median - m.node.median)} more`);
     }
     const busy = (key: string, label: string) => {
       const x = m[key];

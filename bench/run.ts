@@ -25,7 +25,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { parseArgs } from 'node:util';
 import { getGlobalDispatcher } from 'undici';
-import { dnssync, floor, useDnssync, type DnssyncRun } from './child.ts';
+import { dnssync, floor, nodeAlone, useDnssync, type DnssyncRun } from './child.ts';
 import { canBundle, canRunSources, shippedLayout } from './layout.ts';
 import {
   DEFAULT_LOADS,
@@ -357,6 +357,7 @@ async function benchLoad(load: Load, scratchRoot: string): Promise<LoadResult> {
           phase(name).add({ ...run, ms: timed.ms });
           if (name !== 'startup') check(checks, `${name} succeeds`, [timed, run].every((x) => x.code === 0 && output(x)), `${describeRun(run)}, ${run.stdoutBytes} bytes`);
         }
+        phase('node').add({ ms: (await nodeAlone()).ms });
       }
     }
 
@@ -378,6 +379,7 @@ async function benchLoad(load: Load, scratchRoot: string): Promise<LoadResult> {
       orphans: 'wall time of dnssync orphans, no config file found',
       orphansConfig: 'wall time of dnssync orphans --config dnssync.yaml (the settings read, no key)',
       startup: 'wall time of dnssync --version',
+      node: 'wall time of node -e 0 (Node alone), in the same rounds as the short commands',
     };
     const metrics = metricsOf(phases, notes);
     const { peakRssMb, rowsChanged } = peaksOf(phases);
