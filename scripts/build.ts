@@ -4,7 +4,7 @@
 // by file (README, Packaging). The production dependencies stay packages, imported from
 // node_modules; a package src/ imports that package.json keeps for development only is bundled
 // (yaml: one chunk loads in 8 ms where its 70 files took 27; commander: see lazyChildProcess),
-// its licence in THIRD-PARTY-LICENSES.
+// their licences in THIRD-PARTY-LICENSES.
 //   node scripts/build.ts [--out DIR] [--no-check]     (tests bundle into a temp folder, unchecked)
 import { execFileSync } from 'node:child_process';
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
 import { dirname, join, posix, relative, resolve, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { before, test } from 'node:test';
 import dockerignoreModule from '@balena/dockerignore';
 import { validate } from 'dockerfile-utils';
@@ -103,6 +104,17 @@ test('the lockfile makes every package the built code imports a production packa
     assert.ok(entry, `${name} is in the lockfile`);
     assert.notEqual(entry.dev, true, `${name} is installed by npm ci --omit=dev`);
   }
+});
+
+test("the bundled commander loads node:child_process only to spawn, and spawns with it", () => {
+  const chunks = filesUnder(built).filter((f) => f.endsWith('.js') && readFileSync(f, 'utf8').includes('lazy-child-process:'));
+  assert.equal(chunks.length, 1, 'one chunk holds the stand-in (scripts/build.ts)');
+  // An executable subcommand, which dnssync has none of, is where commander spawns (command() with a description returns the parent).
+  const script = `const { Command } = await import(${JSON.stringify(pathToFileURL(chunks[0]!).href)});
+    new Command('x').command('say', 'a program', { executableFile: '/bin/echo' }).parse(['node', 'x', 'say', 'spawned']);`;
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  assert.equal(result.status, 0, result.stderr);
+  assert.equal(result.stdout, 'spawned\n');
 });
 
 test('runs as a numeric non-root user that has a passwd entry and owns /data', () => {
